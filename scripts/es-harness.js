@@ -1,0 +1,379 @@
+'use strict';
+/**
+ * A real Elasticsearch for development and tests, on machines with or without Docker.
+ *
+ * Order of preference:
+ *   1. ELASTICSEARCH_URL, when set (a cluster the user already runs);
+ *   2. Testcontainers, when a Docker engine answers;
+ *   3. Elastic's test distribution from Maven Central, cached under ~/.cache/vigil/es,
+ *      run as a dedicated non-root user, bound to 127.0.0.1 on a free port, single node, small heap.
+ *
+ * Every started cluster is recorded in ~/.cache/vigil/clusters/<name>.json so that `down` can stop it.
+ */
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const DEFAULT_VERSION = '8.19.21';
+// As root, Elasticsearch runs as another user, who cannot read /root: keep the cache where it can.
+const CACHE =
+  process.env.VIGIL_CACHE_DIR ||
+  (typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/cache/vigil' : path.join(os.homedir(), '.cache', 'vigil'));
+const CLUSTERS = path.join(CACHE, 'clusters');
+const RUN_USER = 'vigil-es';
+const ARTIFACT = 'org.elasticsearch.distribution.integ-test-zip:elasticsearch';
+
+class HarnessError extends Error {}
+
+function log(msg) {
+  process.stderr.write(`es-harness: ${msg}\n`);
+}
+
+function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Java major version of a java binary, or 0 when it cannot run. */
+function javaMajor(javaBin) {
+  const r = spawnSync(javaBin, ['-version'], { encoding: 'utf8' });
+  if (r.status !== 0) return 0;
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(r.stderr || '');
+  if (!m) return 0;
+  return m[1] === '1' ? Number(m[2]) : Number(m[1]);
+}
+
+/** Picks a JDK able to run this Elasticsearch major: 8.x needs 17+, 9.x needs 21+. */
+function pickJavaHome(esMajor) {
+  const need = esMajor >= 9 ? 21 : 17;
+  const candidates = [];
+  if (process.env.ES_JAVA_HOME) candidates.push(process.env.ES_JAVA_HOME);
+  if (process.env.JAVA_HOME) candidates.push(process.env.JAVA_HOME);
+  if (fs.existsSync('/usr/lib/jvm')) {
+    for (const d of fs.readdirSync('/usr/lib/jvm').sort()) candidates.push(path.join('/usr/lib/jvm', d));
+  }
+  let best;
+  for (const home of candidates) {
+    const bin = path.join(home, 'bin', 'java');
+    if (!fs.existsSync(bin)) continue;
+    const major = javaMajor(bin);
+    if (major >= need && (!best || (esMajor < 9 ? major < best.major : major > best.major))) best = { home, major };
+  }
+  if (!best && has('java')) {
+    const major = javaMajor('java');
+    if (major >= need) {
+      const real = fs.realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim());
+      best = { home: path.dirname(path.dirname(real)), major };
+    }
+  }
+  if (!best) {
+    throw new HarnessError(
+      `Elasticsearch ${esMajor}.x needs Java ${need} or newer and none was found: install one (apt-get install openjdk-${need}-jdk-headless) or set ES_JAVA_HOME`,
+    );
+  }
+  return best;
+}
+
+/** Downloads the test distribution once (Maven), unpacks it once, returns its home. */
+function ensureDistribution(version) {
+  const zipDir = path.join(CACHE, 'es');
+  const zip = path.join(zipDir, `elasticsearch-${version}.zip`);
+  const home = path.join(zipDir, `elasticsearch-${version}`);
+  if (fs.existsSync(path.join(home, 'bin', 'elasticsearch'))) return home;
+  fs.mkdirSync(zipDir, { recursive: true });
+  if (!fs.existsSync(zip)) {
+    if (!has('mvn')) throw new HarnessError('Maven is needed to fetch Elasticsearch: install it (apt-get install maven)');
+    log(`downloading ${ARTIFACT}:${version} from Maven Central (once; cached in ${zipDir})`);
+    const r = spawnSync(
+      'mvn',
+      ['-q', '-B', 'dependency:copy', `-Dartifact=${ARTIFACT}:${version}:zip`, `-DoutputDirectory=${zipDir}`],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0 || !fs.existsSync(zip)) {
+      throw new HarnessError(`could not download Elasticsearch ${version} with Maven (is ${version} published?): ${(r.stdout + r.stderr).split('\n').find((l) => l.includes('ERROR')) || 'mvn failed'}`);
+    }
+  }
+  if (!has('unzip')) throw new HarnessError('unzip is needed to unpack Elasticsearch: install it (apt-get install unzip)');
+  const tmp = `${home}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  execFileSync('unzip', ['-q', zip, '-d', tmp]);
+  const inner = fs.readdirSync(tmp).find((d) => d.startsWith('elasticsearch'));
+  fs.renameSync(path.join(tmp, inner), home);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return home;
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function ensureRunUser() {
+  if (!isRoot()) return null;
+  if (spawnSync('id', ['-u', RUN_USER], { stdio: 'ignore' }).status !== 0) {
+    const r = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', RUN_USER], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0 && spawnSync('id', ['-u', RUN_USER], { stdio: 'ignore' }).status !== 0) {
+      throw new HarnessError(`could not create the system user ${RUN_USER}: ${r.stderr.trim()}`);
+    }
+  }
+  return RUN_USER;
+}
+
+function asUser(user, cmd, args) {
+  return user ? { cmd: 'runuser', args: ['-u', user, '--', cmd, ...args] } : { cmd, args };
+}
+
+/** CA and node certificate for 127.0.0.1/localhost, made with openssl. */
+function makeCertificates(dir) {
+  if (!has('openssl')) throw new HarnessError('openssl is needed for the secured cluster: install it (apt-get install openssl)');
+  const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=vigil test CA', '-keyout', 'ca.key', '-out', 'ca.crt']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'node.key', '-out', 'node.csr']);
+  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  run(['x509', '-req', '-in', 'node.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'san.ext', '-out', 'node.crt']);
+}
+
+function stateFile(name) {
+  return path.join(CLUSTERS, `${name}.json`);
+}
+
+function readState(name) {
+  try {
+    return JSON.parse(fs.readFileSync(stateFile(name), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+async function request(url, { auth, ca, timeoutMs = 3000 } = {}) {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? require('node:https') : require('node:http');
+  return new Promise((resolve) => {
+    const headers = {};
+    if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    const req = mod.request(u, { headers, ca, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (c) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, body: String(e.message) }));
+    req.end();
+  });
+}
+
+async function waitHealthy(url, opts, isAlive, logFile) {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (isAlive && !isAlive()) {
+      const lines = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n') : [];
+      const cause = lines.find((l) => /Exception:|ERROR:/.test(l)) || lines.slice(-3).join(' ');
+      throw new HarnessError(`Elasticsearch exited during start-up: ${cause.trim()} (full log: ${logFile})`);
+    }
+    const r = await request(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, opts);
+    if (r.status === 200) return JSON.parse(r.body);
+    await sleep(1000);
+  }
+  throw new HarnessError(`Elasticsearch at ${url} did not become healthy within 180 s`);
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function dockerAnswers() {
+  if (process.env.VIGIL_NO_DOCKER === '1' || !has('docker')) return false;
+  const r = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 5000, encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim().length > 0;
+}
+
+async function startWithTestcontainers(name, version, secure) {
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  const { ElasticsearchContainer } = require('@testcontainers/elasticsearch');
+  const password = secure ? crypto.randomBytes(12).toString('hex') : undefined;
+  let c = new ElasticsearchContainer(`docker.elastic.co/elasticsearch/elasticsearch:${version}`).withEnvironment({
+    'xpack.security.enabled': secure ? 'true' : 'false',
+    ES_JAVA_OPTS: '-Xms512m -Xmx512m',
+  });
+  if (secure) c = c.withPassword(password);
+  const started = await c.start();
+  const url = started.getHttpUrl();
+  const state = { name, kind: 'testcontainers', containerId: started.getId(), url, version };
+  if (secure) {
+    state.username = 'elastic';
+    state.password = password;
+    state.caFile = null;
+  }
+  return state;
+}
+
+async function startLocal(name, version, secure) {
+  const esMajor = Number(version.split('.')[0]);
+  const java = pickJavaHome(esMajor);
+  const home = ensureDistribution(version);
+  const user = ensureRunUser();
+  const dir = path.join(CACHE, 'run', name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
+  fs.cpSync(path.join(home, 'config'), path.join(dir, 'config'), { recursive: true });
+  const httpPort = await freePort();
+  const transportPort = await freePort();
+  const settings = [
+    `cluster.name: vigil-${name}`,
+    `node.name: ${name}`,
+    `path.data: ${path.join(dir, 'data')}`,
+    `path.logs: ${path.join(dir, 'logs')}`,
+    'network.host: 127.0.0.1',
+    `http.port: ${httpPort}`,
+    `transport.port: ${transportPort}`,
+    'discovery.type: single-node',
+    `xpack.security.enabled: ${secure ? 'true' : 'false'}`,
+    'action.destructive_requires_name: false',
+    'cluster.routing.allocation.disk.threshold_enabled: false',
+  ];
+  const state = { name, kind: 'local', version, java: java.home, dir, url: `http://127.0.0.1:${httpPort}` };
+  if (secure) {
+    const certs = path.join(dir, 'config', 'certs');
+    fs.mkdirSync(certs);
+    makeCertificates(certs);
+    settings.push(
+      'xpack.security.http.ssl.enabled: true',
+      'xpack.security.http.ssl.key: certs/node.key',
+      'xpack.security.http.ssl.certificate: certs/node.crt',
+      'xpack.security.http.ssl.certificate_authorities: [ "certs/ca.crt" ]',
+      'xpack.security.transport.ssl.enabled: false',
+      'xpack.security.authc.api_key.enabled: true',
+    );
+    state.url = `https://127.0.0.1:${httpPort}`;
+    state.username = 'vigil-admin';
+    state.password = crypto.randomBytes(12).toString('hex');
+    state.caFile = path.join(certs, 'ca.crt');
+  }
+  fs.writeFileSync(path.join(dir, 'config', 'elasticsearch.yml'), `${settings.join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'config', 'jvm.options.d', 'heap.options'), '-Xms512m\n-Xmx512m\n');
+  const env = { ...process.env, ES_JAVA_HOME: java.home, ES_PATH_CONF: path.join(dir, 'config'), ES_JAVA_OPTS: '' };
+  delete env.JAVA_HOME;
+  if (user) execFileSync('chown', ['-R', `${user}:${user}`, dir]);
+  if (secure) {
+    const u = asUser(user, path.join(home, 'bin', 'elasticsearch-users'), ['useradd', state.username, '-p', state.password, '-r', 'superuser']);
+    const r = spawnSync(u.cmd, u.args, { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new HarnessError(`elasticsearch-users failed: ${(r.stderr || r.stdout).trim()}`);
+  }
+  const logFile = path.join(dir, 'stdout.log');
+  const out = fs.openSync(logFile, 'a');
+  const c = asUser(user, path.join(home, 'bin', 'elasticsearch'), ['-p', path.join(dir, 'es.pid')]);
+  const child = spawn(c.cmd, c.args, { env, detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  state.pid = child.pid;
+  fs.mkdirSync(CLUSTERS, { recursive: true });
+  fs.writeFileSync(stateFile(name), JSON.stringify(state, null, 2));
+  const opts = secure ? { auth: { username: state.username, password: state.password }, ca: fs.readFileSync(state.caFile) } : {};
+  try {
+    const health = await waitHealthy(state.url, opts, () => pidAlive(child.pid), logFile);
+    state.health = health.status;
+  } catch (e) {
+    await stop(name);
+    throw e;
+  }
+  return state;
+}
+
+/**
+ * Starts (or reuses) a cluster. Returns {url, source, username?, password?, caFile?}.
+ * options: {name='dev', secure=false, version, reuseEnv=true}
+ */
+async function start(options = {}) {
+  const name = options.name || (options.secure ? 'dev-secure' : 'dev');
+  const version = options.version || process.env.VIGIL_ES_VERSION || DEFAULT_VERSION;
+  const secure = Boolean(options.secure);
+  if (options.reuseEnv !== false && process.env.ELASTICSEARCH_URL && !secure) {
+    const r = await request(process.env.ELASTICSEARCH_URL);
+    if (r.status === 0) throw new HarnessError(`ELASTICSEARCH_URL=${redactUrl(process.env.ELASTICSEARCH_URL)} does not answer: ${r.body}`);
+    return { name, url: process.env.ELASTICSEARCH_URL, source: 'ELASTICSEARCH_URL', external: true };
+  }
+  const existing = readState(name);
+  if (existing) {
+    const opts = existing.caFile ? { auth: { username: existing.username, password: existing.password }, ca: fs.readFileSync(existing.caFile) } : {};
+    const r = await request(`${existing.url}/_cluster/health`, opts);
+    if (r.status === 200) return { ...existing, source: existing.kind, reused: true };
+    await stop(name);
+  }
+  let state;
+  if (await dockerAnswers()) {
+    state = await startWithTestcontainers(name, version, secure);
+    fs.mkdirSync(CLUSTERS, { recursive: true });
+    fs.writeFileSync(stateFile(name), JSON.stringify(state, null, 2));
+  } else {
+    state = await startLocal(name, version, secure);
+  }
+  return { ...state, source: state.kind };
+}
+
+function redactUrl(u) {
+  try {
+    const x = new URL(u);
+    if (x.password) x.password = '***';
+    return x.toString();
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+async function stop(name) {
+  const state = readState(name);
+  if (!state) return false;
+  if (state.kind === 'testcontainers') {
+    spawnSync('docker', ['rm', '-f', state.containerId], { stdio: 'ignore' });
+  } else {
+    const pids = [state.pid];
+    const pidFile = path.join(state.dir, 'es.pid');
+    if (fs.existsSync(pidFile)) pids.push(Number(fs.readFileSync(pidFile, 'utf8').trim()));
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {}
+    }
+    const deadline = Date.now() + 30_000;
+    while (pids.some(pidAlive) && Date.now() < deadline) await sleep(200);
+    for (const pid of pids.filter(pidAlive)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+    fs.rmSync(state.dir, { recursive: true, force: true });
+  }
+  fs.rmSync(stateFile(name), { force: true });
+  return true;
+}
+
+function listClusters() {
+  if (!fs.existsSync(CLUSTERS)) return [];
+  return fs.readdirSync(CLUSTERS).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+}
+
+module.exports = { start, stop, listClusters, readState, request, HarnessError, DEFAULT_VERSION, CACHE };
