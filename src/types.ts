@@ -1,0 +1,54 @@
+/** Shapes that flow between pipeline stages: collect → evaluate → dedup → notify → record. */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Schedule = 'business_hours' | 'off_hours';
+
+export interface TimeWindow {
+  /** ISO-8601 UTC instants */
+  start: string;
+  end: string;
+}
+
+export interface BaselineContext {
+  /** expected value for this entity at this time (mean of the baseline samples) */
+  expected: number;
+  /** value / expected */
+  ratio: number;
+  /** (value - mean) / stddev, when the rule compares in sigmas */
+  sigma?: number;
+  samples: number;
+}
+
+/** One entity over its threshold (or off its baseline) for one rule in one window. */
+export interface Finding {
+  rule: string;
+  title: string;
+  description: string;
+  remediation: string;
+  severity: Severity;
+  /** group_by field -> value; empty object for rules without group_by */
+  entity: Record<string, string>;
+  value: number;
+  threshold: number;
+  schedule: Schedule;
+  window: TimeWindow;
+  baseline?: BaselineContext;
+  /** up to 5 sample events, only the fields that matter */
+  samples: Record<string, unknown>[];
+  /** index patterns the rule read (for Kibana links) */
+  indices: string[];
+  /** IANA zone of the calendar, to show the window in local time */
+  timezone: string;
+  /** named channels this rule routes to; empty means every channel */
+  channels: string[];
+}
+
+export type AlertStatus = 'new' | 'suppressed' | 'escalated' | 'recovered';
+
+/** A finding after dedup: it has a deterministic id and a lifecycle status. */
+export interface Alert extends Finding {
+  /** hash of rule, entity and window (see state/alert-id) */
+  id: string;
+  status: AlertStatus;
+}
