@@ -1,0 +1,43 @@
+import type { Alert } from '../../../src/types';
+
+/** An SSH brute-force alert as the evaluate stage produces it; override what a test is about. */
+export function makeAlert(overrides: Partial<Alert> = {}): Alert {
+  return {
+    id: 'a-ssh-203.0.113.5',
+    status: 'new',
+    rule: 'ssh_bruteforce',
+    title: 'SSH brute force',
+    description: 'Many failed SSH logins from one source.',
+    remediation: 'Block the source at the firewall and check for successful logins from it.',
+    severity: 'high',
+    entity: { 'source.ip': '203.0.113.5' },
+    value: 42,
+    threshold: 8,
+    schedule: 'off_hours',
+    window: { start: '2024-03-10T06:50:00.000Z', end: '2024-03-10T07:00:00.000Z' },
+    samples: [
+      {
+        '@timestamp': '2024-03-10T06:51:02.000Z',
+        'user.name': 'root',
+        'host.hostname': 'host-a',
+        'source.ip': '203.0.113.5',
+      },
+    ],
+    indices: ['filebeat-*'],
+    timezone: 'America/New_York',
+    channels: [],
+    ...overrides,
+  };
+}
+
+/** Three findings of one rule from three sources against host-a: one digest. */
+export function threeSources(): Alert[] {
+  return ['203.0.113.5', '198.51.100.7', '192.0.2.44'].map((ip, i) =>
+    makeAlert({
+      id: `a-ssh-${ip}`,
+      entity: { 'source.ip': ip },
+      value: 20 + i,
+      samples: [{ 'user.name': 'root', 'host.hostname': 'host-a', 'source.ip': ip }],
+    }),
+  );
+}
