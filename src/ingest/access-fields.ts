@@ -1,0 +1,121 @@
+/** The pieces of an access log line that become ECS fields, shared by the built-in and configured formats. */
+import { isIP } from 'node:net';
+import { setField } from './fields';
+import { baseDoc, type ParseContext } from './parse-context';
+import type { EcsDoc } from './types';
+
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
+const HTTPDATE =
+  /^(\d{1,2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))? ([+-])(\d{2}):?(\d{2})$/;
+
+/** `10/Oct/2000:13:55:36 -0700` → epoch ms, NaN when unreadable. */
+export function parseHttpDate(text: string): number {
+  const m = HTTPDATE.exec(text);
+  if (!m) return Number.NaN;
+  const month = MONTHS[m[2]];
+  if (month === undefined) return Number.NaN;
+  const local = Date.UTC(
+    Number(m[3]),
+    month,
+    Number(m[1]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+    Number(m[7] ?? 0),
+  );
+  const offset = (Number(m[9]) * 60 + Number(m[10])) * (m[8] === '-' ? -1 : 1);
+  return local - offset * 60_000;
+}
+
+const REQUEST = /^(\w+) (.*) HTTP\/(\d+(?:\.\d+)?)$/s;
+
+/** What a format captured from one line; every field optional except the time. */
+export interface AccessParts {
+  ms: number;
+  sourceAddress?: string;
+  /** nginx: the `remote_ip_list` the source was chosen from. */
+  remoteIpList?: string[];
+  user?: string;
+  request?: string;
+  method?: string;
+  url?: string;
+  httpVersion?: string;
+  status?: number;
+  bytes?: number;
+  referrer?: string;
+  userAgent?: string;
+  destination?: { ip?: string; domain?: string; port?: number };
+}
+
+export type AccessFlavour = 'nginx' | 'apache';
+
+/** Fills method/url/version from the request line (`GET /x HTTP/1.1`) when it has that shape. */
+export function splitRequest(parts: AccessParts): void {
+  if (parts.request === undefined) return;
+  const m = REQUEST.exec(parts.request);
+  if (!m) return;
+  parts.method ??= m[1];
+  parts.url ??= m[2];
+  parts.httpVersion ??= m[3];
+}
+
+function present(v: string | undefined): v is string {
+  return v !== undefined && v !== '' && v !== '-';
+}
+
+/** Builds the ECS document of an access line the way Filebeat's nginx/apache access pipelines do. */
+export function buildAccessDoc(
+  line: string,
+  parts: AccessParts,
+  flavour: AccessFlavour,
+  ctx: ParseContext,
+): EcsDoc {
+  const doc = baseDoc(ctx, line, parts.ms, flavour, `${flavour}.access`);
+  const event = doc.event as Record<string, unknown>;
+  event.category = ['web'];
+  if (flavour === 'nginx') event.type = ['access'];
+  if (parts.status !== undefined) event.outcome = parts.status >= 400 ? 'failure' : 'success';
+  if (present(parts.sourceAddress)) {
+    setField(doc, 'source.address', parts.sourceAddress);
+    if (isIP(parts.sourceAddress)) setField(doc, 'source.ip', parts.sourceAddress);
+  }
+  if (parts.remoteIpList) setField(doc, 'nginx.access.remote_ip_list', parts.remoteIpList);
+  if (present(parts.user)) setField(doc, 'user.name', parts.user);
+  if (present(parts.method)) setField(doc, 'http.request.method', parts.method);
+  if (present(parts.referrer)) setField(doc, 'http.request.referrer', parts.referrer);
+  if (parts.status !== undefined) setField(doc, 'http.response.status_code', parts.status);
+  if (parts.bytes !== undefined) setField(doc, 'http.response.body.bytes', parts.bytes);
+  if (present(parts.httpVersion)) setField(doc, 'http.version', parts.httpVersion);
+  if (present(parts.url)) setField(doc, 'url.original', parts.url);
+  if (present(parts.userAgent)) setField(doc, 'user_agent.original', parts.userAgent);
+  const dest = parts.destination;
+  if (dest && (dest.ip || dest.domain)) doc.destination = { ...dest };
+  return doc;
+}
+
+/** Filebeat's nginx rule: the first address of the list that is not private, else the first. */
+export function pickSourceAddress(list: string[]): string | undefined {
+  return list.find((ip) => !isPrivateByDots(ip)) ?? list[0];
+}
+
+/** A port of Filebeat's painless isPrivate: only dotted IPv4 in 10/8, 172.16/12, 192.168/16, 127/8. */
+function isPrivateByDots(ip: string): boolean {
+  const parts = ip.split('.');
+  const a = Number(parts[0]);
+  const b = Number(parts[1]);
+  if (parts.length < 2 || !/^\d+$/.test(parts[0]) || !/^\d+$/.test(parts[1])) return false;
+  return a === 10 || a === 127 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31);
+}

@@ -1,0 +1,119 @@
+/**
+ * nginx and apache access lines (combined format and the variants Filebeat's pipelines accept)
+ * → ECS documents in Filebeat's nginx.access / apache.access shape.
+ */
+import { isIP } from 'node:net';
+import {
+  type AccessFlavour,
+  type AccessParts,
+  buildAccessDoc,
+  parseHttpDate,
+  pickSourceAddress,
+  splitRequest,
+} from './access-fields';
+import type { AccessFormat } from './access-format';
+import type { ParseContext } from './parse-context';
+import { failure, type ParseResult } from './types';
+
+const NGINX =
+  /^(.*?) - (.*?) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"/s;
+
+const APACHE_COMMON =
+  /^(?:(\S+) )?(\S+) - (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)")?(?: "((?:[^"\\]|\\.)*)")?/s;
+const APACHE_SSL = /^\[([^\]]+)\] (\S+) (\S+) (\S+) "((?:[^"\\]|\\.)*)" (\d+|-)/s;
+
+/** Parses one access line with the built-in format of the flavour, or with a configured format. */
+export function parseAccessLine(
+  line: string,
+  flavour: AccessFlavour,
+  ctx: ParseContext,
+  format?: AccessFormat,
+): ParseResult {
+  const parts = format ? format.match(line) : flavour === 'nginx' ? matchNginx(line) : matchApache(line);
+  if (!parts) return failure('bad_access_line', `not a ${flavour} access line in the expected format`);
+  if (Number.isNaN(parts.ms)) return failure('bad_timestamp', 'unreadable access log time stamp');
+  splitRequest(parts);
+  return { ok: true, docs: [buildAccessDoc(line, parts, flavour, ctx)] };
+}
+
+function matchNginx(line: string): AccessParts | undefined {
+  const m = NGINX.exec(line);
+  if (!m) return undefined;
+  const prefix = splitNginxPrefix(m[1]);
+  if (!prefix) return undefined;
+  return {
+    ms: parseHttpDate(m[3]),
+    ...prefix,
+    user: m[2],
+    request: m[4],
+    status: Number(m[5]),
+    bytes: Number(m[6]),
+    referrer: m[7],
+    userAgent: m[8],
+  };
+}
+
+type Prefix = Pick<AccessParts, 'sourceAddress' | 'remoteIpList' | 'destination'>;
+
+/**
+ * What precedes ` - user [time]` in nginx lines: an optional `host[:port] ` and then either an
+ * address list (`a, b "c, d" e`) or a single token, as Filebeat's NGINX_HOST / NGINX_ADDRESS_LIST.
+ */
+export function splitNginxPrefix(prefix: string): Prefix | undefined {
+  const space = prefix.indexOf(' ');
+  if (space > 0) {
+    const host = parseHost(prefix.slice(0, space));
+    const rest = host && parseAddresses(prefix.slice(space + 1));
+    if (host && rest) return { ...rest, destination: host };
+  }
+  return parseAddresses(prefix);
+}
+
+function parseHost(token: string): Prefix['destination'] | undefined {
+  if (isIP(token)) return { ip: token };
+  const m = /^([^\t ,:"]+)(?::(\d{1,5}))?$/.exec(token);
+  if (!m) return undefined;
+  const dest: NonNullable<Prefix['destination']> = isIP(m[1]) ? { ip: m[1] } : { domain: m[1] };
+  if (m[2]) dest.port = Number(m[2]);
+  return dest;
+}
+
+function parseAddresses(text: string): Prefix | undefined {
+  const tokens = text
+    .replace(/^"/, '')
+    .replace(/"$/, '')
+    .split(/"?,\s*"?|"?\s+"?/);
+  if (tokens.length > 0 && tokens.every((t) => isIP(t) || /^\w+$/.test(t))) {
+    return { remoteIpList: tokens, sourceAddress: pickSourceAddress(tokens) };
+  }
+  if (/^\S+$/.test(text)) return { sourceAddress: text };
+  return undefined;
+}
+
+function matchApache(line: string): AccessParts | undefined {
+  const m = APACHE_COMMON.exec(line);
+  if (m) {
+    const parts: AccessParts = {
+      ms: parseHttpDate(m[4]),
+      sourceAddress: m[2],
+      user: m[3],
+      request: m[5],
+      status: Number(m[6]),
+      bytes: m[7] === '-' ? undefined : Number(m[7]),
+      referrer: m[8],
+      userAgent: m[9],
+    };
+    if (m[1]) parts.destination = isIP(m[1]) ? { ip: m[1] } : { domain: m[1] };
+    return parts;
+  }
+  const ssl = APACHE_SSL.exec(line);
+  if (ssl) {
+    return {
+      ms: parseHttpDate(ssl[1]),
+      sourceAddress: ssl[2],
+      request: ssl[5],
+      bytes: ssl[6] === '-' ? undefined : Number(ssl[6]),
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,33 @@
+/** What a parser needs besides the line: where it came from, the clock and the time shift. */
+import type { YearTracker, ZonedClock } from './syslog-time';
+import type { EcsDoc } from './types';
+
+export interface ParseContext {
+  /** Source path as given (goes into log.file.path). */
+  path: string;
+  /** Byte offset of the line in its file. */
+  offset: number;
+  /** "Now" in epoch ms: the reference for year inference. */
+  nowMs: number;
+  /** Zone of time stamps that carry none. */
+  clock: ZonedClock;
+  /** Per-file year state for year-less syslog stamps. */
+  years?: YearTracker;
+  /** Added to every event time (`--shift-to-now`); 0 when not shifting. */
+  shiftMs: number;
+}
+
+/** The fields every document gets: time, original line, file position, module and dataset. */
+export function baseDoc(
+  ctx: ParseContext,
+  line: string,
+  ms: number,
+  module: string,
+  dataset: string,
+): EcsDoc {
+  return {
+    '@timestamp': new Date(ms + ctx.shiftMs).toISOString(),
+    event: { kind: 'event', module, dataset, original: line },
+    log: { file: { path: ctx.path }, offset: ctx.offset },
+  };
+}
