@@ -312,7 +312,7 @@ async function start(options = {}) {
   const version = options.version || process.env.VIGIL_ES_VERSION || DEFAULT_VERSION;
   const secure = Boolean(options.secure);
   if (options.reuseEnv !== false && process.env.ELASTICSEARCH_URL && !secure) {
-    const r = await request(process.env.ELASTICSEARCH_URL);
+    const r = await request(`${process.env.ELASTICSEARCH_URL.replace(/\/$/, '')}/_cluster/health`, { timeoutMs: 15000 });
     if (r.status === 0) throw new HarnessError(`ELASTICSEARCH_URL=${redactUrl(process.env.ELASTICSEARCH_URL)} does not answer: ${r.body}`);
     return { name, url: process.env.ELASTICSEARCH_URL, source: 'ELASTICSEARCH_URL', external: true };
   }

@@ -21,7 +21,9 @@ export interface IngestOptions {
   /** true: shift so the input's last event lands at now; a string: that original time lands at now. */
   shiftToNow?: boolean | string;
   /** YAML/JSON file with `access.format` and `json.fields` / `json.timestamp_field`. */
-  config?: string;
+  parserConfig?: string;
+  /** nginx `log_format` or Apache `LogFormat` string; wins over the parser config's access.format. */
+  logFormat?: string;
   /** Follow mode: registry file (default under $XDG_STATE_HOME/vigil). */
   registry?: string;
   /** Follow mode: how often to look at the files, ms. */
@@ -85,7 +87,14 @@ export function checkIngestOptions(o: IngestOptions): CheckedOptions {
     );
   }
   const checked: CheckedOptions = { type: o.type as LogType, year, timezone };
-  if (o.config) loadIngestConfig(o.config, checked);
+  if (o.parserConfig) loadIngestConfig(o.parserConfig, checked);
+  if (o.logFormat !== undefined) {
+    try {
+      checked.accessFormat = compileAccessFormat(o.logFormat);
+    } catch (e) {
+      throw new UsageError(`--log-format: ${(e as Error).message}`);
+    }
+  }
   return checked;
 }
 

@@ -8,22 +8,29 @@
 const harness = require('../../scripts/es-harness');
 
 module.exports = async function globalSetup() {
-  const started = [];
-  const plainWanted = !process.env.ELASTICSEARCH_URL;
-  const [plain, secure] = await Promise.all([
+  const external = Boolean(process.env.ELASTICSEARCH_URL);
+  const wantSecure = process.env.VIGIL_TEST_NO_SECURE !== '1';
+  const [plain, secure] = await Promise.allSettled([
     harness.start({ name: 'test', reuseEnv: true }),
-    process.env.VIGIL_TEST_NO_SECURE === '1' ? null : harness.start({ name: 'test-secure', secure: true }),
+    wantSecure ? harness.start({ name: 'test-secure', secure: true }) : Promise.resolve(null),
   ]);
-  if (plainWanted) started.push('test');
-  process.env.ELASTICSEARCH_URL = plain.url;
-  process.stderr.write(`\nintegration tests use Elasticsearch at ${plain.url} (${plain.source}${plain.version ? ` ${plain.version}` : ''})\n`);
-  if (secure) {
-    started.push('test-secure');
-    process.env.VIGIL_TEST_SECURE_URL = secure.url;
-    process.env.VIGIL_TEST_SECURE_USER = secure.username;
-    process.env.VIGIL_TEST_SECURE_PASSWORD = secure.password;
-    process.env.VIGIL_TEST_SECURE_CA = secure.caFile || '';
-    process.stderr.write(`secured cluster at ${secure.url} (${secure.source})\n`);
-  }
+  const started = [];
+  if (plain.status === 'fulfilled' && !external) started.push('test');
+  if (secure.status === 'fulfilled' && secure.value) started.push('test-secure');
   globalThis.__vigilStartedClusters = started;
+  const failed = [plain, secure].find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const name of started) await harness.stop(name);
+    throw failed.reason;
+  }
+  process.env.ELASTICSEARCH_URL = plain.value.url;
+  process.stderr.write(`\nintegration tests use Elasticsearch at ${plain.value.url} (${plain.value.source}${plain.value.version ? ` ${plain.value.version}` : ''})\n`);
+  if (secure.value) {
+    const s = secure.value;
+    process.env.VIGIL_TEST_SECURE_URL = s.url;
+    process.env.VIGIL_TEST_SECURE_USER = s.username;
+    process.env.VIGIL_TEST_SECURE_PASSWORD = s.password;
+    process.env.VIGIL_TEST_SECURE_CA = s.caFile || '';
+    process.stderr.write(`secured cluster at ${s.url} (${s.source})\n`);
+  }
 };

@@ -1,0 +1,102 @@
+/**
+ * One cycle of the pipeline: preflight → query → evaluate → samples. `scan` runs it once and
+ * `monitor` on a schedule; later stages (dedup, notify, persist) take its findings.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { checkSource, fieldsNeeded, type SourceReport, sourceWarnings } from '../collect/check-sources';
+import { collectRuleValues } from '../collect/collect-rule-values';
+import { fetchSamples } from '../collect/fetch-samples';
+import type { Calendar } from '../config/schema';
+import { evaluateRule } from '../evaluate/evaluate-rule';
+import type { Interval } from '../query/types';
+import type { Rule } from '../rules/rule-schema';
+import type { Finding } from '../types';
+
+export interface RuleFailure {
+  rule: string;
+  reason: string;
+  message: string;
+}
+
+export interface CycleReport {
+  interval: { start: string; end: string };
+  findings: Finding[];
+  failures: RuleFailure[];
+  warnings: string[];
+  rules: { id: string; entities: number; findings: number; ok: boolean }[];
+  /** Elasticsearch `took` summed over all searches, ms */
+  took: number;
+  searches: number;
+  rounds: number;
+  /** wall time per phase, ms */
+  phases: Record<string, number>;
+  /** per rule, per entity key: the peak value (used by baselines and recovery) */
+  peaks: Map<string, { entity: Record<string, string>; value: number }[]>;
+}
+
+export interface CycleInput {
+  client: Client;
+  rules: Rule[];
+  calendar: Calendar;
+  interval: Interval;
+  /** skip the preflight (monitor caches it) */
+  preflight?: boolean;
+}
+
+async function timed<T>(phases: Record<string, number>, name: string, fn: () => Promise<T> | T): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    phases[name] = Math.round((performance.now() - t0) * 10) / 10 + (phases[name] ?? 0);
+  }
+}
+
+export async function preflightWarnings(client: Client, rules: Rule[]): Promise<string[]> {
+  const groups = new Map<string, Rule[]>();
+  for (const r of rules) {
+    const k = r.indices.join(',');
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const reports = await Promise.all(
+    [...groups.entries()].map(async ([k, rs]) => ({ patterns: k.split(','), rules: rs, report: (await checkSource(client, k.split(','), rs.flatMap(fieldsNeeded))) as SourceReport })),
+  );
+  return sourceWarnings(reports);
+}
+
+export async function runCycle(input: CycleInput): Promise<CycleReport> {
+  const { client, rules, calendar, interval } = input;
+  const phases: Record<string, number> = {};
+  const warnings = input.preflight === false ? [] : await timed(phases, 'preflight', () => preflightWarnings(client, rules));
+  const { values, stats } = await timed(phases, 'query', () => collectRuleValues(client, rules, interval));
+  const findings: Finding[] = [];
+  const failures: RuleFailure[] = [];
+  const ruleStats: CycleReport['rules'] = [];
+  const peaks: CycleReport['peaks'] = new Map();
+  await timed(phases, 'evaluate', () => {
+    for (const v of values) {
+      if (!v.ok) {
+        failures.push({ rule: v.rule.id, reason: v.error.reason, message: v.error.message });
+        ruleStats.push({ id: v.rule.id, entities: 0, findings: 0, ok: false });
+        continue;
+      }
+      const ev = evaluateRule(v.rule, v, interval, calendar);
+      findings.push(...ev.findings);
+      peaks.set(v.rule.id, ev.peaks.map((p) => ({ entity: p.entity, value: p.peak.value })));
+      ruleStats.push({ id: v.rule.id, entities: v.totalEntities, findings: ev.findings.length, ok: true });
+    }
+  });
+  const samples = await timed(phases, 'samples', () => fetchSamples(client, findings, new Map(rules.map((r) => [r.id, r]))));
+  return {
+    interval: { start: new Date(interval.startMs).toISOString(), end: new Date(interval.endMs).toISOString() },
+    findings,
+    failures,
+    warnings,
+    rules: ruleStats,
+    took: stats.took + samples.took,
+    searches: stats.searches + (findings.length ? 1 : 0),
+    rounds: stats.rounds + (findings.length ? 1 : 0),
+    phases,
+    peaks,
+  };
+}

@@ -1,0 +1,131 @@
+/** `vigil ingest <paths...>`: raw log files into Elasticsearch as ECS documents. Thin: flags → runIngest. */
+
+import fs from 'node:fs';
+import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import { Command, Option } from 'commander';
+import { ConfigError, EXIT, UsageError } from '../../errors';
+import { type IngestOptions, runIngest } from '../../ingest/run-ingest';
+import { formatSummary } from '../../ingest/summary';
+import { LOG_TYPES } from '../../ingest/types';
+
+interface IngestFlags {
+  type: string;
+  index?: string;
+  follow?: boolean;
+  year?: string;
+  timezone?: string;
+  shiftToNow?: boolean | string;
+  format: 'table' | 'json';
+  config?: string;
+  parserConfig?: string;
+  logFormat?: string;
+  registry?: string;
+}
+
+export function ingestCommand(): Command {
+  return new Command('ingest')
+    .description(
+      'index raw log files (auth.log/secure, nginx/apache access, JSON lines) as ECS documents, Filebeat-compatible',
+    )
+    .argument('<paths...>', 'files or globs; .gz files are read transparently')
+    .addOption(new Option('-t, --type <type>', 'log type').choices([...LOG_TYPES]).makeOptionMandatory())
+    .option('-i, --index <name>', 'index to write (default: vigil-logs-<type>-<yyyy.MM.dd> by event day)')
+    .option(
+      '-F, --follow',
+      'keep reading as the files grow, across rotations (like tail -F); stop with Ctrl-C',
+    )
+    .option(
+      '--year <yyyy>',
+      'year of the first year-less syslog line (default: inferred so no event is in the future)',
+    )
+    .option('--timezone <iana>', 'zone of time stamps that carry none (default: the local zone)')
+    .option(
+      '--shift-to-now [time]',
+      'shift all events so that <time> (default: the last event) lands at now, keeping gaps',
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'summary format').choices(['table', 'json']).default('table'),
+    )
+    .option(
+      '-c, --config <file>',
+      'vigil config file (Elasticsearch connection; for now read from the environment)',
+    )
+    .option('--parser-config <file>', 'YAML with access.format and json.fields / json.timestamp_field')
+    .option('--log-format <format>', 'nginx log_format or Apache LogFormat string of the access log')
+    .option(
+      '--registry <file>',
+      'follow mode: offsets file (default: $XDG_STATE_HOME/vigil/ingest-registry.json)',
+    )
+    .addHelpText(
+      'after',
+      `
+Elasticsearch: ELASTICSEARCH_URL (default http://localhost:9200), ELASTIC_USER / ELASTIC_PASSWORD or
+ELASTIC_API_KEY, ELASTIC_CA_FILE.
+Documents have stable ids: ingesting a file twice adds nothing (the copies count as duplicates).
+Bad lines are counted, sampled in the summary and skipped; they never stop the run.
+
+Exit codes: 0 done (even with bad lines), 2 usage error, 3 Elasticsearch unavailable.`,
+    )
+    .action(async (paths: string[], flags: IngestFlags) => {
+      process.exitCode = await runIngestCommand(paths, flags);
+    });
+}
+
+async function runIngestCommand(paths: string[], flags: IngestFlags): Promise<number> {
+  const client = new Client(clientOptionsFromEnv());
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  // Only follow mode runs until stopped; a one-shot run keeps the default Ctrl-C behaviour.
+  if (flags.follow) {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+  const options: IngestOptions = {
+    paths,
+    type: flags.type,
+    index: flags.index,
+    follow: flags.follow,
+    year: flags.year,
+    timezone: flags.timezone,
+    shiftToNow: flags.shiftToNow,
+    parserConfig: flags.parserConfig,
+    logFormat: flags.logFormat,
+    registry: flags.registry,
+  };
+  try {
+    const summary = await runIngest(options, {
+      client,
+      signal: controller.signal,
+      progressStream: process.stderr,
+    });
+    const text = formatSummary(summary, flags.format);
+    (flags.format === 'json' ? process.stdout : process.stderr).write(`${text}\n`);
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await client.close();
+  }
+}
+
+/** Elasticsearch connection from the environment. */
+// TODO(lead): use loaded config — replace this with the client built from --config (createClient).
+export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientOptions {
+  const node = env.ELASTICSEARCH_URL || 'http://localhost:9200';
+  if (!/^https?:\/\//.test(node))
+    throw new UsageError(`ELASTICSEARCH_URL: expected http(s)://host:port, got "${node.slice(0, 60)}"`);
+  const opts: ClientOptions = { node, requestTimeout: 60_000, maxRetries: 3, name: 'vigil-ingest' };
+  if (env.ELASTIC_API_KEY) opts.auth = { apiKey: env.ELASTIC_API_KEY };
+  else if (env.ELASTIC_USER) opts.auth = { username: env.ELASTIC_USER, password: env.ELASTIC_PASSWORD ?? '' };
+  if (env.ELASTIC_CA_FILE) {
+    try {
+      opts.tls = { ca: fs.readFileSync(env.ELASTIC_CA_FILE) };
+    } catch (e) {
+      throw new ConfigError(
+        `ELASTIC_CA_FILE: cannot read ${env.ELASTIC_CA_FILE} (${(e as NodeJS.ErrnoException).code})`,
+        { cause: e },
+      );
+    }
+  }
+  return opts;
+}

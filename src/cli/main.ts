@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/** Thin entry point: parse flags, call the app, map errors to exit codes and one-line messages. */
+import { Command, CommanderError } from 'commander';
+import { errorMessage, EXIT, VigilError } from '../errors';
+import { doctorCommand } from './commands/doctor';
+import { scanCommand } from './commands/scan';
+import { schemaCommand } from './commands/schema';
+import { validateCommand } from './commands/validate';
+
+const VERSION: string = require('../../package.json').version;
+
+export function buildProgram(): Command {
+  const program = new Command('vigil')
+    .version(VERSION, '-V, --version')
+    .description('vigil watches Elasticsearch for security events (SSH brute force, sudo misuse, DoS bursts, HTTP error spikes, login-failure rates, data-transfer spikes) and alerts people.')
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vigil validate                      check config.yaml and queries/*.yaml
+  vigil doctor                        check the cluster, index patterns and field mappings
+  vigil scan --duration 10            one pass over the last 10 minutes
+  vigil scan --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z --format json
+
+Environment: ELASTICSEARCH_URL, ELASTIC_USER, ELASTIC_PASSWORD, ELASTIC_API_KEY, ELASTIC_CA_FILE,
+VIGIL_CONFIG (config file), NO_COLOR.
+
+Exit codes: 0 success, 1 internal error, 2 config or usage error, 3 Elasticsearch unavailable
+or every rule failed, 4 some alert could not be delivered (it stays in the outbox).`,
+    );
+  for (const cmd of [scanCommand(), validateCommand(), doctorCommand(), schemaCommand()]) program.addCommand(cmd);
+  program.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    return EXIT.config;
+  }
+  if (e instanceof VigilError) {
+    for (const line of e.message.split('\n')) process.stderr.write(`vigil: ${line}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`vigil: internal error: ${errorMessage(e).split('\n')[0]} (set VIGIL_DEBUG=1 for details)\n`);
+  if (process.env.VIGIL_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return EXIT.internal;
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = reportError(e);
+    },
+  );
+}

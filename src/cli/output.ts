@@ -1,0 +1,84 @@
+/** Human and machine output. Colour only on a terminal (and never with NO_COLOR). */
+import { DateTime } from 'luxon';
+import pc from 'picocolors';
+import type { Finding, Severity } from '../types';
+
+export type Format = 'table' | 'json';
+
+export function colours(stream: NodeJS.WriteStream) {
+  const on = Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return pc.createColors(on || process.env.FORCE_COLOR === '1');
+}
+
+export function paintSeverity(sev: Severity, c: ReturnType<typeof colours>): string {
+  const label = sev.toUpperCase().padEnd(8);
+  switch (sev) {
+    case 'critical':
+      return c.bold(c.magenta(label));
+    case 'high':
+      return c.bold(c.red(label));
+    case 'medium':
+      return c.yellow(label);
+    default:
+      return c.cyan(label);
+  }
+}
+
+/** Control characters from log data must not reach a terminal. */
+export function safeText(s: string, max = 80): string {
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+export function entityText(entity: Record<string, string>): string {
+  const parts = Object.entries(entity).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? parts.join(' ') : '(all)';
+}
+
+export function localWindow(f: Finding): string {
+  const s = DateTime.fromISO(f.window.start, { zone: f.timezone });
+  const e = DateTime.fromISO(f.window.end, { zone: f.timezone });
+  return `${s.toFormat('yyyy-MM-dd HH:mm:ss')}–${e.toFormat('HH:mm:ss ZZZZ')}`;
+}
+
+export function findingsTable(findings: (Finding & { status?: string })[], stream: NodeJS.WriteStream): string {
+  const c = colours(stream);
+  if (findings.length === 0) return '';
+  const rows = findings.map((f) => [
+    paintSeverity(f.severity, c),
+    f.rule,
+    safeText(entityText(f.entity), 48),
+    `${fmtNum(f.value)} ≥ ${fmtNum(f.threshold)}`,
+    f.schedule === 'off_hours' ? 'off-hours' : 'business',
+    f.status ?? '',
+    localWindow(f),
+  ]);
+  const head = ['SEVERITY', 'RULE', 'ENTITY', 'VALUE', 'SCHEDULE', 'STATUS', 'WINDOW'];
+  const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i]).length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell + ' '.repeat(Math.max(0, widths[i] - plain(cell).length))).join('  ').trimEnd();
+  return [c.dim(line(head)), ...rows.map(line)].join('\n');
+}
+
+export function fmtNum(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/0+$/, '');
+}
+
+/** One JSON object per finding, for machines. */
+export function findingJson(f: Finding & { status?: string; id?: string }): string {
+  return JSON.stringify({
+    rule: f.rule,
+    severity: f.severity,
+    entity: f.entity,
+    value: f.value,
+    threshold: f.threshold,
+    schedule: f.schedule,
+    window: f.window,
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.id ? { id: f.id } : {}),
+    ...(f.baseline ? { baseline: f.baseline } : {}),
+    title: f.title,
+    samples: f.samples,
+  });
+}

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { ConfigError } from '../errors';
+import { formatIssues } from './format-issues';
+import { readYamlFile } from './read-yaml';
+import { configSchema, type ParsedConfig } from './schema';
+import { substituteEnv } from './substitute-env';
+
+export interface LoadedConfig {
+  /** the path as the user named it, used in messages */
+  file: string;
+  /** folder of the config file; relative paths inside it resolve from here */
+  baseDir: string;
+  config: ParsedConfig;
+  /** secret values found in the config, for redaction */
+  secrets: string[];
+  sha256: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Loads and validates a config file. All problems are collected and thrown together as one
+ * ConfigError (exit 2), each line naming the file and the path.
+ */
+export function loadConfig(file: string, env: Env = process.env): LoadedConfig {
+  const label = path.basename(file) === file ? file : path.relative(process.cwd(), file) || file;
+  const yaml = readYamlFile(file, label);
+  return validateConfig(yaml.value ?? {}, label, env, { baseDir: path.dirname(path.resolve(file)), sha256: yaml.sha256 });
+}
+
+export function validateConfig(raw: unknown, label: string, env: Env, meta: { baseDir: string; sha256: string }): LoadedConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${label}: expected a mapping of sections (elasticsearch, sources, calendar, ...) at the top level`);
+  }
+  const sub = substituteEnv(raw, env, label);
+  const parsed = configSchema.safeParse(sub.value, { reportInput: true });
+  const problems = [...sub.problems];
+  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, label, configSchema));
+  if (problems.length) throw new ConfigError(problems);
+  const config = parsed.data as ParsedConfig;
+  if (config.elasticsearch.api_key && config.elasticsearch.username) {
+    throw new ConfigError(`${label}: elasticsearch: set either api_key or username/password, not both`);
+  }
+  return { file: label, baseDir: meta.baseDir, config, secrets: sub.secrets, sha256: meta.sha256 };
+}

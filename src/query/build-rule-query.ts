@@ -1,0 +1,113 @@
+/**
+ * Pure builders: (rule, interval) → the `_msearch` items that collect a rule's values.
+ *
+ *  totals  one composite page of per-entity totals over the whole interval (prunes entities)
+ *  series  per-entity histogram buckets (width window/8) for the candidate entities only
+ *  samples up to 5 recent events of one entity in one window, only the fields that matter
+ */
+import type { estypes } from '@elastic/elasticsearch';
+import type { Rule } from '../rules/rule-schema';
+import { type FieldMap, mapField, mapQueryFields } from './field-map';
+import type { AfterKey, Interval, MsearchItem } from './types';
+
+export const TOTALS_PAGE_SIZE = 10_000;
+export const SERIES_PAGE_SIZE = 10_000;
+export const SAMPLE_SIZE = 5;
+
+type RuleShape = Pick<Rule, 'indices' | 'filter' | 'group_by' | 'metric' | 'fieldMap' | 'timestampField'>;
+
+export function headerFor(rule: Pick<Rule, 'indices'>): estypes.MsearchMultisearchHeader {
+  return { index: rule.indices, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'open' };
+}
+
+/** The rule's filter with field names mapped, inside the interval. */
+export function ruleFilter(rule: RuleShape, interval: Interval): estypes.QueryDslQueryContainer[] {
+  return [
+    { range: { [rule.timestampField]: { gte: interval.startMs, lt: interval.endMs, format: 'epoch_millis' } } },
+    mapQueryFields(rule.filter, rule.fieldMap) as estypes.QueryDslQueryContainer,
+  ];
+}
+
+/** Sub-aggregations that compute the metric inside a bucket (count is the bucket's doc_count). */
+export function metricAggs(rule: RuleShape): Record<string, estypes.AggregationsAggregationContainer> {
+  const m = rule.metric;
+  const map: FieldMap = rule.fieldMap;
+  switch (m.type) {
+    case 'count':
+      return {};
+    case 'sum':
+      return { value: { sum: { field: mapField(m.field, map) } } };
+    case 'cardinality':
+      return { value: { cardinality: { field: mapField(m.field, map), precision_threshold: 40_000 } } };
+    case 'ratio':
+      return {
+        num: { filter: mapQueryFields(m.numerator, map) as estypes.QueryDslQueryContainer },
+        den: { filter: mapQueryFields(m.denominator, map) as estypes.QueryDslQueryContainer },
+      };
+  }
+}
+
+export function groupSources(rule: RuleShape): Record<string, estypes.AggregationsCompositeAggregationSource>[] {
+  return rule.group_by.map((f, i) => ({ [`g${i}`]: { terms: { field: mapField(f, rule.fieldMap) } } }));
+}
+
+export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
+  const aggs: Record<string, estypes.AggregationsAggregationContainer> =
+    rule.group_by.length === 0
+      ? { all: { filter: { match_all: {} }, aggs: metricAggs(rule) } }
+      : {
+          entities: {
+            composite: { size: TOTALS_PAGE_SIZE, sources: groupSources(rule), ...(after ? { after } : {}) },
+            aggs: metricAggs(rule),
+          },
+        };
+  return {
+    header: headerFor(rule),
+    body: { size: 0, track_total_hits: false, query: { bool: { filter: ruleFilter(rule, interval) } }, aggs },
+  };
+}
+
+/**
+ * Histogram buckets per candidate entity. `candidates` holds, per group_by position, the values
+ * to keep; the caller filters combinations. A cardinality metric adds its field as a source so
+ * that distinct values can be counted over any span exactly.
+ */
+export function buildSeriesQuery(rule: RuleShape, interval: Interval, bucketMs: number, candidates: string[][], after?: AfterKey): MsearchItem {
+  const filter = ruleFilter(rule, interval);
+  rule.group_by.forEach((f, i) => {
+    filter.push({ terms: { [mapField(f, rule.fieldMap)]: candidates[i] } });
+  });
+  const sources = [...groupSources(rule)];
+  if (rule.metric.type === 'cardinality') sources.push({ v: { terms: { field: mapField(rule.metric.field, rule.fieldMap) } } });
+  sources.push({ t: { date_histogram: { field: rule.timestampField, fixed_interval: `${bucketMs}ms` } } });
+  const sub = rule.metric.type === 'cardinality' ? {} : metricAggs(rule);
+  return {
+    header: headerFor(rule),
+    body: {
+      size: 0,
+      track_total_hits: false,
+      query: { bool: { filter } },
+      aggs: { series: { composite: { size: SERIES_PAGE_SIZE, sources, ...(after ? { after } : {}) }, aggs: sub } },
+    },
+  };
+}
+
+export function buildSamplesQuery(
+  rule: RuleShape & Pick<Rule, 'sample_fields'>,
+  interval: Interval,
+  entity: Record<string, string>,
+): MsearchItem {
+  const filter = ruleFilter(rule, interval);
+  for (const [f, v] of Object.entries(entity)) filter.push({ term: { [mapField(f, rule.fieldMap)]: v } });
+  const fields = [rule.timestampField, ...rule.group_by, ...rule.sample_fields].map((f) => mapField(f, rule.fieldMap));
+  return {
+    header: headerFor(rule),
+    body: {
+      size: SAMPLE_SIZE,
+      track_total_hits: false,
+      query: { bool: { filter } },
+      sort: [{ [rule.timestampField]: { order: 'desc' } }],
+      _source: [...new Set(fields)],
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { duration, fieldName, nonEmptyString, positiveInt, positiveNumber } from '../config/schema-kit';
+import { SEVERITIES } from '../types';
+
+/** Elasticsearch query DSL, written in YAML: a mapping with one query type at its top. */
+const queryDsl = z
+  .record(z.string(), z.unknown(), { error: 'expected an Elasticsearch query (a mapping such as {term: {event.outcome: failure}})' })
+  .refine((q) => Object.keys(q).length === 1, { error: 'expected exactly one query type at the top, e.g. bool or term' });
+
+const metricSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('count') }),
+    z.strictObject({ type: z.literal('cardinality'), field: fieldName() }),
+    z.strictObject({ type: z.literal('sum'), field: fieldName() }),
+    z.strictObject({ type: z.literal('ratio'), numerator: queryDsl, denominator: queryDsl, min_total: positiveInt() }),
+  ],
+  { error: 'expected metric.type count, cardinality, sum or ratio' },
+);
+
+const baselineSchema = z.strictObject({
+  period: duration().default(30 * 86_400_000),
+  by: z.enum(['hour_of_week', 'hour_of_day', 'none'], { error: 'expected hour_of_week, hour_of_day or none' }).default('hour_of_week'),
+  deviation: z.union([z.strictObject({ ratio: positiveNumber() }), z.strictObject({ sigma: positiveNumber() })], {
+    error: 'expected {ratio: N} or {sigma: N}',
+  }),
+  min_samples: positiveInt().default(3),
+  max_entities: positiveInt().default(1000),
+});
+
+export const ruleSchema = z
+  .strictObject({
+    id: z.string({ error: 'expected a rule id' }).regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a rule id of lowercase letters, digits and _' }),
+    title: nonEmptyString('a title'),
+    description: nonEmptyString('a description'),
+    remediation: nonEmptyString('remediation text'),
+    severity: z.enum(SEVERITIES, { error: 'expected low, medium, high or critical' }),
+    source: nonEmptyString('a source group name'),
+    enabled: z.boolean({ error: 'expected true or false' }).default(true),
+    filter: queryDsl,
+    group_by: z.array(fieldName()).max(4, { error: 'expected at most 4 group_by fields' }).default([]),
+    metric: metricSchema.default({ type: 'count' }),
+    window: duration(),
+    thresholds: z.strictObject({ business_hours: positiveNumber(), off_hours: positiveNumber() }).optional(),
+    baseline: baselineSchema.optional(),
+    sample_fields: z.array(fieldName()).max(20).default([]),
+    channels: z.array(nonEmptyString('a channel name')).default([]),
+    realert: duration().default(3_600_000),
+    escalate_factor: positiveNumber().default(2),
+    recovery: z.boolean({ error: 'expected true or false' }).default(false),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.thresholds && !r.baseline) ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'missing; a rule needs thresholds, a baseline, or both' });
+    if (r.thresholds && r.metric.type !== 'ratio') {
+      for (const k of ['business_hours', 'off_hours'] as const) {
+        if (!Number.isInteger(r.thresholds[k])) ctx.addIssue({ code: 'custom', path: ['thresholds', k], message: 'expected a positive integer', input: r.thresholds[k] });
+      }
+    }
+    if (r.thresholds && r.metric.type === 'ratio') {
+      for (const k of ['business_hours', 'off_hours'] as const) {
+        if (r.thresholds[k] > 1) ctx.addIssue({ code: 'custom', path: ['thresholds', k], message: 'expected a ratio between 0 and 1', input: r.thresholds[k] });
+      }
+    }
+  });
+
+export type RuleInput = z.input<typeof ruleSchema>;
+export type RuleSpec = z.output<typeof ruleSchema>;
+export type Metric = RuleSpec['metric'];
+export type BaselineSpec = NonNullable<RuleSpec['baseline']>;
+
+/** A rule ready to run: its spec with config overrides applied and its source resolved. */
+export interface Rule extends RuleSpec {
+  /** index patterns of the source group */
+  indices: string[];
+  /** ECS name → field name in the source's indices */
+  fieldMap: Record<string, string>;
+  timestampField: string;
+  /** file the rule came from, for messages */
+  file: string;
+}
