@@ -72,7 +72,7 @@ function tlsOptions(
   config: EmailChannelConfig,
   options: { logger: NotifyLogger; configPath?: string },
 ): SMTPTransport.Options['tls'] {
-  const tls: NonNullable<SMTPTransport.Options['tls']> = { servername: config.host };
+  const tls: NonNullable<SMTPTransport.Options['tls']> = {};
   if (config.tls.ca_file) {
     try {
       tls.ca = fs.readFileSync(config.tls.ca_file);
