@@ -16,7 +16,7 @@ export interface RunResult {
 export function runVigil(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): Promise<RunResult> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', ...opts.env };
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO, env: env as NodeJS.ProcessEnv });
     let stdout = '';

@@ -122,7 +122,7 @@ test('every shipped rule fires on its attack pattern, with the off-hours thresho
   expect((brute.samples as unknown[]).length).toBe(5);
   const distributed = findings.find((f) => f.rule === 'ssh_distributed') as Record<string, unknown>;
   expect(distributed.value).toBe(15);
-  const rate = findings.find((f) => f.rule === 'login_failure_rate') as Record<string, unknown>;
+  const rate = findings.find((f) => f.rule === 'login_failure_rate' && JSON.stringify(f.entity).includes('host-e')) as Record<string, unknown>;
   expect(rate.value).toBeCloseTo(18 / 24, 3);
 });
 
