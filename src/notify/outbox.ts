@@ -166,8 +166,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   ) {
     const { doc } = entry;
     const at = now.toISOString();
-    const die = async (current: StoredDoc, reason: string) => {
-      const done = await store.update(current, { status: 'dead', updated_at: at, last_error: clip(reason) });
+    const die = async (current: StoredDoc, reason: string, attempts = doc.attempts) => {
+      const done = await store.update(current, {
+        status: 'dead',
+        attempts,
+        updated_at: at,
+        last_error: clip(reason),
+      });
       if (!done) return;
       tally.dead++;
       problems.push({ id: entry.id, channel: doc.channel, message: reason, retryable: false });
@@ -175,7 +180,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         outbox_id: entry.id,
         channel: doc.channel,
         alert_ids: doc.alert_ids,
-        attempts: doc.attempts,
+        attempts,
         reason,
       });
     };
@@ -208,8 +213,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         e instanceof DeliveryError
           ? e
           : new DeliveryError(`channel ${doc.channel}: ${errorMessage(e)}`, true, { cause: e });
-      if (!err.retryable) return die(claimed, `permanent failure: ${err.message}`);
       const attempts = doc.attempts + 1;
+      if (!err.retryable) return die(claimed, `permanent failure: ${err.message}`, attempts);
       const next = nextAttemptAt(attempts, now, rand, deps.settings);
       const done = await store.update(claimed, {
         status: 'pending',

@@ -16,7 +16,7 @@ export function buildTestAlert(now: Date): Alert {
     description: 'This is a test message sent by `vigil test-alert`. If you can read it, this channel works.',
     remediation: 'No action is needed.',
     severity: 'low',
-    entity: { 'host.name': 'vigil' },
+    entity: {},
     value: 1,
     threshold: 1,
     schedule: 'business_hours',

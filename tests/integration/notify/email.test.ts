@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { inspect } from 'node:util';
 import { DeliveryError } from '../../../src/errors';
 import type { EmailChannelConfig } from '../../../src/notify/channel-schema';
 import { createDigest } from '../../../src/notify/digest';
@@ -190,6 +191,10 @@ describe('email channel with STARTTLS, a self-signed certificate and AUTH', () =
     );
     expect(err.message).not.toContain(wrong);
     expect(err.message).not.toContain(password);
+    // nor in the cause chain (AUTH PLAIN carries base64 credentials)
+    const everything = inspect(err, { depth: 10 });
+    expect(everything).not.toContain(wrong);
+    expect(everything).not.toContain(Buffer.from(`\u0000bob\u0000${wrong}`).toString('base64'));
   });
 });
 
