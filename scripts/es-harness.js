@@ -376,4 +376,4 @@ function listClusters() {
   return fs.readdirSync(CLUSTERS).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
 }
 
-module.exports = { start, stop, listClusters, readState, request, HarnessError, DEFAULT_VERSION, CACHE };
+module.exports = { start, stop, listClusters, readState, request, ensureDistribution, HarnessError, DEFAULT_VERSION, CACHE };

@@ -19,18 +19,25 @@ function parseArgs(argv) {
 
 const HELP = `usage: node scripts/es.js up [--secure] [--name NAME]
        node scripts/es.js down [--name NAME]
+       node scripts/es.js fetch
 
 up     starts a real Elasticsearch (ELASTICSEARCH_URL if set, else Testcontainers if Docker answers,
        else Elastic's test distribution from Maven Central) and prints ELASTICSEARCH_URL=... last.
        --secure turns on x-pack security: a user, a password and TLS from a generated CA.
        VIGIL_ES_VERSION picks the version (default ${harness.DEFAULT_VERSION}).
-down   stops the cluster(s) this harness started and removes their data.`;
+down   stops the cluster(s) this harness started and removes their data.
+fetch  downloads and unpacks the test distribution into the cache, without starting it.`;
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.help || !['up', 'down'].includes(args.cmd)) {
+  if (args.help || !['up', 'down', 'fetch'].includes(args.cmd)) {
     console.log(HELP);
     process.exit(args.help ? 0 : 2);
+  }
+  if (args.cmd === 'fetch') {
+    const home = harness.ensureDistribution(process.env.VIGIL_ES_VERSION || harness.DEFAULT_VERSION);
+    console.log(`Elasticsearch distribution ready in ${home}`);
+    return;
   }
   if (args.cmd === 'down') {
     const names = args.name ? [args.name] : harness.listClusters();

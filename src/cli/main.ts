@@ -60,6 +60,11 @@ export function reportError(e: unknown): number {
 }
 
 if (require.main === module) {
+  // `vigil ... | head` closes the pipe early: that is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv).then(
     (code) => {
       process.exitCode = code;
