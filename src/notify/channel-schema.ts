@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { formatDuration } from '../config/duration';
+import { duration } from '../config/schema-kit';
 import { SEVERITIES } from '../types';
-import { formatDuration, parseDuration } from './duration';
 
 /**
  * The `alerts:` section of config.yaml. The config loader substitutes `${ENV}` / `${ENV:-default}`
@@ -11,21 +12,7 @@ import { formatDuration, parseDuration } from './duration';
  * and webhook `url`), so `host: ${SMTP_HOST:-}` turns email on exactly when SMTP_HOST is set.
  */
 
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((v, ctx) => {
-      const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected a duration such as 30s, 15m or 48h, got ${JSON.stringify(v)}`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+const durationOr = (fallback: string) => duration().prefault(fallback);
 
 const bool = (fallback?: boolean) => {
   const base = z.union([z.boolean(), z.enum(['true', 'false', 'yes', 'no', '1', '0', ''])]).transform((v) => {
@@ -97,12 +84,12 @@ const emailChannel = z
     from: z.string().trim().default(''),
     to: addressList,
     cc: addressList,
-    timeout: duration('30s'),
+    timeout: durationOr('30s'),
   })
   .strict();
 
 const slackChannel = z
-  .object({ type: z.literal('slack'), ...common, url: httpUrl.default(''), timeout: duration('10s') })
+  .object({ type: z.literal('slack'), ...common, url: httpUrl.default(''), timeout: durationOr('10s') })
   .strict();
 
 const headerName = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -113,7 +100,7 @@ const webhookChannel = z
     url: httpUrl.default(''),
     secret: z.string().optional(),
     headers: z.record(z.string().regex(headerName, 'expected an HTTP header name'), oneLine).default({}),
-    timeout: duration('10s'),
+    timeout: durationOr('10s'),
   })
   .strict();
 
@@ -147,7 +134,7 @@ export const alertsSchema = z
   .object({
     kibana_url: httpUrl.optional().transform((s) => (s ? s.replace(/\/+$/, '') : undefined)),
     outbox: z
-      .object({ max_age: duration('48h'), base_delay: duration('30s'), max_delay: duration('30m') })
+      .object({ max_age: durationOr('48h'), base_delay: durationOr('30s'), max_delay: durationOr('30m') })
       .strict()
       .prefault({}),
     channels: z

@@ -1,11 +1,11 @@
 import type { Client } from '@elastic/elasticsearch';
+import { formatDuration } from '../config/duration';
 import { DeliveryError, errorMessage, UsageError } from '../errors';
 import type { Alert } from '../types';
 import { isExpired, nextAttemptAt, type RandomSource } from './backoff';
 import { boundAlert } from './bound-alert';
 import type { ChannelConfig, OutboxSettings } from './channel-schema';
 import { createDigest } from './digest';
-import { formatDuration } from './duration';
 import { type NotifyLogger, silentLogger } from './logger';
 import { type OutboxDoc, type OutboxStatus, OutboxStore, type StoredDoc } from './outbox-store';
 import { routeAlerts } from './route';

@@ -122,7 +122,7 @@ describe('outbox with email: SMTP down, then up', () => {
     const [dead] = await outbox.listOutbox('dead');
     expect(dead.id).toBe(entry.id);
     expect(dead.lastError).toMatch(
-      /^not delivered within alerts\.outbox\.max_age \(48h\); last error: email channel email: /,
+      /^not delivered within alerts\.outbox\.max_age \(2d\); last error: email channel email: /,
     );
     expect(logger.lines.find((l) => l.level === 'error')?.meta).toMatchObject({
       outbox_id: entry.id,

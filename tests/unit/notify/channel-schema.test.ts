@@ -67,7 +67,7 @@ describe('alerts config schema', () => {
       }),
     ).toEqual(
       expect.arrayContaining([
-        'outbox.max_age: expected a duration such as 30s, 15m or 48h, got "five"',
+        'outbox.max_age: expected a duration like 90s, 10m, 24h or 30d (at most 366d)',
         'channels.mail.port: expected a port between 1 and 65535',
         'channels.mail.to.0: expected an email address such as alerts@example.com',
         expect.stringMatching(/^channels\.mail: Unrecognized key: "bogus"/),
