@@ -1,0 +1,67 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Alert } from '../types';
+import type { RandomSource } from './backoff';
+import type { AlertsConfig } from './channel-schema';
+import { type NotifyLogger, silentLogger } from './logger';
+import { createOutbox, type DrainSummary, type EnqueuedDigest, type Outbox } from './outbox';
+import { unknownChannelNames } from './route';
+import { createSenders } from './sender';
+
+export interface NotifierDeps {
+  client: Client;
+  stateIndex: string;
+  /** the validated `alerts:` section (alertsSchema output) */
+  alerts: AlertsConfig;
+  logger?: NotifyLogger;
+  rand?: RandomSource;
+  configPath?: string;
+}
+
+export interface Notifier {
+  outbox: Outbox;
+  /**
+   * The notify stage of one cycle: writes this cycle's digests to the outbox, then drains it
+   * (which also retries earlier digests that are due). `summary.problems` non-empty → exit 4.
+   */
+  deliver(
+    alerts: readonly Alert[],
+    now: Date,
+  ): Promise<{ enqueued: EnqueuedDigest[]; summary: DrainSummary }>;
+  close(): void;
+}
+
+/** Builds the senders for every enabled channel and the outbox over the state index. */
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const logger = deps.logger ?? silentLogger;
+  const senders = createSenders(deps.alerts, { logger, configPath: deps.configPath });
+  const outbox = createOutbox({
+    client: deps.client,
+    index: deps.stateIndex,
+    settings: deps.alerts.outbox,
+    senders,
+    logger,
+    rand: deps.rand,
+  });
+  return {
+    outbox,
+    async deliver(alerts, now) {
+      // suppressed alerts were already sent (dedup decided); they never reach a person again
+      const toSend = alerts.filter((a) => a.status !== 'suppressed');
+      const unknown = unknownChannelNames(toSend, deps.alerts.channels);
+      if (unknown.length > 0) {
+        logger.warn(
+          `rules route to channels that are not configured under alerts.channels: ${unknown.join(', ')}`,
+          {
+            channels: unknown,
+          },
+        );
+      }
+      const enqueued = await outbox.enqueue(toSend, deps.alerts.channels, now);
+      const summary = await outbox.drain(now);
+      return { enqueued, summary };
+    },
+    close() {
+      for (const s of senders.values()) s.close();
+    },
+  };
+}
