@@ -8,7 +8,7 @@ import { createSenders } from '../../../src/notify/sender';
 import type { WebhookPayload } from '../../../src/notify/webhook-payload';
 import { makeAlert } from '../../unit/notify/alert-fixtures';
 import { freePort, type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtp } from './receivers';
-import { alertsConfig, createStateIndex, esClient, memoryLogger } from './test-kit';
+import { alertsConfig, createStateIndex, esClient, loopbackEmail, memoryLogger } from './test-kit';
 
 const NOW = new Date('2024-03-10T08:00:00.000Z');
 
@@ -29,14 +29,7 @@ describe('vigil outbox and vigil test-alert', () => {
     smtp = await startSmtp({ kind: 'plain' });
     alerts = alertsConfig({
       channels: {
-        email: {
-          type: 'email',
-          host: '127.0.0.1',
-          port: smtp.port,
-          require_tls: false,
-          from: 'vigil@example.com',
-          to: 'soc@example.com',
-        },
+        email: loopbackEmail(smtp.port),
         slack: { type: 'slack', url: slack.url },
         hook: { type: 'webhook', url: hook.url, secret: 'cli-hmac-secret' },
         down: { type: 'webhook', url: `http://127.0.0.1:${await freePort()}/x?key=downsecret55` },

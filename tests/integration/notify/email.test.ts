@@ -6,21 +6,16 @@ import { createDigest } from '../../../src/notify/digest';
 import { createEmailSender } from '../../../src/notify/email-channel';
 import { makeAlert, threeSources } from '../../unit/notify/alert-fixtures';
 import { makeSelfSignedCert, type SelfSigned, type SmtpReceiver, startSmtp } from './receivers';
-import { alertsConfig, memoryLogger } from './test-kit';
+import { alertsConfig, loopbackEmail, memoryLogger } from './test-kit';
 
 function emailConfig(port: number, extra: Record<string, unknown> = {}): EmailChannelConfig {
   const cfg = alertsConfig({
     channels: {
-      email: {
-        type: 'email',
-        host: '127.0.0.1',
-        port,
-        require_tls: false,
-        from: 'vigil@example.com',
+      email: loopbackEmail(port, {
         to: ['soc@example.com', 'oncall@example.com'],
         cc: 'lead@example.com',
         ...extra,
-      },
+      }),
     },
   }).channels.email;
   if (cfg.type !== 'email') throw new Error('expected an email channel');

@@ -1,8 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import { createNotifier } from '../../../src/notify/notifier';
-import { makeAlert, threeSources } from '../../unit/notify/alert-fixtures';
+import { makeAlert, sudoAlert, threeSources } from '../../unit/notify/alert-fixtures';
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtp } from './receivers';
-import { alertsConfig, createStateIndex, esClient, memoryLogger } from './test-kit';
+import { alertsConfig, createStateIndex, esClient, loopbackEmail, memoryLogger } from './test-kit';
 
 const T0 = new Date('2024-03-10T07:01:00.000Z');
 
@@ -27,28 +27,14 @@ describe('createNotifier().deliver: the notify stage of a cycle', () => {
     const logger = memoryLogger();
     const alerts = alertsConfig({
       channels: {
-        email: {
-          type: 'email',
-          host: '127.0.0.1',
-          port: smtp.port,
-          require_tls: false,
-          from: 'vigil@example.com',
-          to: 'soc@example.com',
-          min_severity: 'medium',
-        },
+        email: loopbackEmail(smtp.port, { min_severity: 'medium' }),
         hook: { type: 'webhook', url: hook.url },
       },
     });
     const notifier = createNotifier({ client, stateIndex: index, alerts, logger });
     const cycle = [
       ...threeSources(),
-      makeAlert({
-        id: 'sudo-1',
-        rule: 'sudo_not_in_sudoers',
-        title: 'sudo by a user not in sudoers',
-        severity: 'critical',
-        entity: { 'user.name': 'mallory' },
-      }),
+      sudoAlert(),
       makeAlert({ id: 'low-1', severity: 'low', entity: { 'source.ip': '10.0.0.1' } }),
       makeAlert({ id: 'old-1', status: 'suppressed', entity: { 'source.ip': '10.0.0.2' } }),
       makeAlert({ id: 'paged-1', channels: ['pager'], entity: { 'source.ip': '10.0.0.3' } }),

@@ -4,7 +4,7 @@ import { createOutbox, hasDeliveryProblems, type OutboxDeps } from '../../../src
 import { createSenders } from '../../../src/notify/sender';
 import { makeAlert, threeSources } from '../../unit/notify/alert-fixtures';
 import { freePort, type SmtpReceiver, startSmtp } from './receivers';
-import { alertsConfig, createStateIndex, esClient, memoryLogger } from './test-kit';
+import { alertsConfig, createStateIndex, esClient, loopbackEmail, memoryLogger } from './test-kit';
 
 const T0 = new Date('2024-03-10T07:01:00.000Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -23,15 +23,7 @@ describe('outbox with email: SMTP down, then up', () => {
     alerts = alertsConfig({
       outbox: { max_age: '48h', base_delay: '30s', max_delay: '30m' },
       channels: {
-        email: {
-          type: 'email',
-          host: '127.0.0.1',
-          port,
-          require_tls: false,
-          from: 'vigil@example.com',
-          to: 'soc@example.com',
-          timeout: '5s',
-        },
+        email: loopbackEmail(port, { timeout: '5s' }),
       },
     });
   });
@@ -149,14 +141,7 @@ describe('outbox with an SMTP server that rejects with 5xx', () => {
   it('marks the digest dead at once, then a retry requeues it', async () => {
     const alerts = alertsConfig({
       channels: {
-        email: {
-          type: 'email',
-          host: '127.0.0.1',
-          port: smtp.port,
-          require_tls: false,
-          from: 'vigil@example.com',
-          to: 'soc@example.com',
-        },
+        email: loopbackEmail(smtp.port),
       },
     });
     const outbox = createOutbox({ client, index, settings: alerts.outbox, senders: createSenders(alerts) });

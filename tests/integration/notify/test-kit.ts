@@ -30,3 +30,16 @@ export async function createStateIndex(client: Client, name: string): Promise<st
 export function alertsConfig(input: AlertsConfigInput): AlertsConfig {
   return alertsSchema.parse(input);
 }
+
+/** An email channel (config input) pointing at a loopback SMTP server, plain SMTP unless `extra` says otherwise. */
+export function loopbackEmail(port: number, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'email' as const,
+    host: '127.0.0.1',
+    port,
+    require_tls: false,
+    from: 'vigil@example.com',
+    to: 'soc@example.com',
+    ...extra,
+  };
+}

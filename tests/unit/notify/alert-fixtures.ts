@@ -41,3 +41,15 @@ export function threeSources(): Alert[] {
     }),
   );
 }
+
+/** A critical sudo finding for user mallory (a second, more severe rule in the same cycle). */
+export function sudoAlert(overrides: Partial<Alert> = {}): Alert {
+  return makeAlert({
+    id: 'sudo-1',
+    rule: 'sudo_not_in_sudoers',
+    title: 'sudo by a user not in sudoers',
+    severity: 'critical',
+    entity: { 'user.name': 'mallory' },
+    ...overrides,
+  });
+}

@@ -1,6 +1,6 @@
 import { createDigest, messageIdFor } from '../../../src/notify/digest';
 import { renderEmail } from '../../../src/notify/email-render';
-import { makeAlert, threeSources } from './alert-fixtures';
+import { makeAlert, sudoAlert, threeSources } from './alert-fixtures';
 
 const digestOf = (alerts = threeSources(), test = false) => createDigest('email', alerts, { test });
 
@@ -111,19 +111,7 @@ describe('renderEmail', () => {
   });
 
   it('names the extra rules in the subject and the most severe rule first', () => {
-    const mail = renderEmail(
-      digestOf([
-        ...threeSources(),
-        makeAlert({
-          id: 'sudo-1',
-          rule: 'sudo_not_in_sudoers',
-          title: 'sudo by a user not in sudoers',
-          severity: 'critical',
-          entity: { 'user.name': 'mallory' },
-          schedule: 'business_hours',
-        }),
-      ]),
-    );
+    const mail = renderEmail(digestOf([...threeSources(), sudoAlert({ schedule: 'business_hours' })]));
     expect(mail.subject).toBe(
       '[vigil][CRITICAL] sudo by a user not in sudoers from mallory – host-a (+3 more)',
     );
