@@ -5,17 +5,25 @@
  */
 import type { z } from 'zod';
 
-type Issue = z.core.$ZodIssue & { input?: unknown; keys?: string[] };
+type Issue = z.core.$ZodIssue & { input?: unknown; keys?: string[]; discriminator?: string };
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[], file: string, schema: z.ZodType): string[] {
   const lines: string[] = [];
+  // once a value has the wrong type, zod's other checks on it (e.g. the max length of a string
+  // given for a list) only add noise
+  const wrongType = new Set(
+    (issues as readonly Issue[]).filter((i) => i.code === 'invalid_type').map((i) => i.path.join('\0')),
+  );
   for (const raw of issues as readonly Issue[]) {
     const path = raw.path.map(String);
+    if (raw.code !== 'invalid_type' && wrongType.has(raw.path.join('\0'))) continue;
     if (raw.code === 'unrecognized_keys') {
       const valid = keysAt(schema, path);
       for (const key of raw.keys ?? []) {
         const near = nearest(key, valid);
-        lines.push(`${file}: ${[...path, key].join('.')}: unknown key${near ? `, did you mean "${near}"?` : valid.length ? ` (expected one of ${valid.join(', ')})` : ''}`);
+        lines.push(
+          `${file}: ${[...path, key].join('.')}: unknown key${near ? `, did you mean "${near}"?` : valid.length ? ` (expected one of ${valid.join(', ')})` : ''}`,
+        );
       }
       continue;
     }
@@ -24,17 +32,30 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], file: string, 
   return [...new Set(lines)];
 }
 
+const TYPE_NAMES: Record<string, string> = { array: 'a list', object: 'a mapping', record: 'a mapping' };
+
 function describe(issue: Issue): string {
   let msg = issue.message;
+  let input = issue.input;
   if (issue.code === 'invalid_type' && /^Invalid input/.test(msg)) {
-    msg = issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}`;
+    const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+    msg = issue.input === undefined ? `missing; expected ${expected}` : `expected ${expected}`;
   } else if (issue.code === 'invalid_value' && /^Invalid/.test(msg)) {
     msg = `expected one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   } else if (issue.code === 'invalid_union') {
-    msg = 'does not match any allowed form';
+    // a discriminated union reports the whole object: show the discriminator's value instead
+    input =
+      issue.discriminator && input && typeof input === 'object'
+        ? (input as Record<string, unknown>)[issue.discriminator]
+        : undefined;
+    if (/^Invalid/.test(msg)) msg = 'does not match any allowed form';
   }
-  if (issue.input !== undefined && issue.code !== 'invalid_union') msg += `, got ${showInput(issue.input)}`;
-  else if (issue.input === undefined && !/missing/.test(msg) && issue.code === 'invalid_type') msg = `missing; ${msg}`;
+  // a refinement of a whole object (e.g. "set either interval or cron") gets the object as input
+  const structured = input !== null && typeof input === 'object';
+  if (input !== undefined && !(structured && issue.code !== 'invalid_type') && !/^missing/.test(msg))
+    msg += `, got ${showInput(input)}`;
+  else if (input === undefined && !/missing/.test(msg) && issue.code === 'invalid_type')
+    msg = `missing; ${msg}`;
   return msg;
 }
 

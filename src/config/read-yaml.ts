@@ -25,9 +25,15 @@ export function readYamlFile(file: string, label = file): YamlFile {
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${label}: cannot read the file (${code === 'ENOENT' ? 'not found' : code})`, { cause: e });
+    throw new ConfigError(`${label}: cannot read the file (${code === 'ENOENT' ? 'not found' : code})`, {
+      cause: e,
+    });
   }
-  return { file: label, value: parseYamlText(text, label), sha256: crypto.createHash('sha256').update(text).digest('hex') };
+  return {
+    file: label,
+    value: parseYamlText(text, label),
+    sha256: crypto.createHash('sha256').update(text).digest('hex'),
+  };
 }
 
 export function parseYamlText(text: string, label: string): unknown {
@@ -39,7 +45,7 @@ export function parseYamlText(text: string, label: string): unknown {
   }
   if (doc.errors.length) {
     const problems = doc.errors.map((err) => {
-      const line = err.linePos?.[0]?.line;
+      const line = err.linePos?.[0]?.line ?? lineAt(text, err.pos?.[0]);
       return `${label}${line ? `:${line}` : ''}: not valid YAML: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
     });
     throw new ConfigError(problems);
@@ -48,6 +54,17 @@ export function parseYamlText(text: string, label: string): unknown {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     const msg = (e as Error).message;
-    throw new ConfigError(`${label}: not valid YAML: ${/alias/i.test(msg) ? 'too many alias expansions (a YAML bomb?)' : msg.split('\n')[0]}`, { cause: e });
+    throw new ConfigError(
+      `${label}: not valid YAML: ${/alias/i.test(msg) ? 'too many alias expansions (a YAML bomb?)' : msg.split('\n')[0]}`,
+      { cause: e },
+    );
   }
+}
+
+/** 1-based line of a character offset (YAML gives offsets, and line numbers only with prettyErrors). */
+function lineAt(text: string, offset: number | undefined): number | undefined {
+  if (offset === undefined || offset < 0) return undefined;
+  let line = 1;
+  for (let i = 0; i < Math.min(offset, text.length); i++) if (text.charCodeAt(i) === 10) line += 1;
+  return line;
 }
