@@ -1,0 +1,242 @@
+/**
+ * The pure query builders: snapshots of the `_msearch` items of shipped rules, and the properties
+ * that keep a scan correct (size 0, composite paged by after_key, ignore_unavailable, field maps).
+ */
+import { validateConfig } from '../../../src/config/load-config';
+import {
+  buildSamplesQuery,
+  buildSeriesQuery,
+  buildTotalsQuery,
+  TOTALS_PAGE_SIZE,
+} from '../../../src/query/build-rule-query';
+import { mapQueryFields } from '../../../src/query/field-map';
+import { bucketWidthMs } from '../../../src/query/resolution';
+import type { MsearchItem } from '../../../src/query/types';
+import { loadRules } from '../../../src/rules/load-rules';
+import type { Rule } from '../../../src/rules/rule-schema';
+import { at, QUERIES_DIR } from './fixtures';
+
+const interval = { startMs: at('2026-11-18T03:00:00Z'), endMs: at('2026-11-18T04:00:00Z') };
+
+function shippedRules(sources?: Record<string, unknown>): Map<string, Rule> {
+  const raw = { elasticsearch: { nodes: ['http://localhost:9200'] }, ...(sources ? { sources } : {}) };
+  const { config } = validateConfig(raw, 'config.yaml', {}, { baseDir: '/', sha256: '' });
+  const { all, problems } = loadRules(QUERIES_DIR, config);
+  expect(problems).toEqual([]);
+  return new Map(all.map((r) => [r.id, r]));
+}
+
+const rules = shippedRules();
+const get = (id: string, from = rules): Rule => {
+  const r = from.get(id);
+  if (!r) throw new Error(`no shipped rule ${id}`);
+  return r;
+};
+
+/** Every aggregation in a body, depth first. */
+function aggsOf(body: MsearchItem['body']): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const walk = (aggs: unknown) => {
+    for (const a of Object.values((aggs ?? {}) as Record<string, Record<string, unknown>>)) {
+      out.push(a);
+      walk(a.aggs);
+    }
+  };
+  walk(body.aggs);
+  return out;
+}
+
+const SNAPSHOT_RULES = [
+  'ssh_bruteforce',
+  'ssh_distributed',
+  'login_failure_rate',
+  'http_5xx_total',
+  'data_transfer_spike',
+];
+
+describe.each(SNAPSHOT_RULES)('%s', (id) => {
+  const r = get(id);
+  const bucketMs = bucketWidthMs(r.window);
+  const candidates = r.group_by.map((_, i) => [`value-${i}-a`, `value-${i}-b`]);
+  const entity = Object.fromEntries(r.group_by.map((f, i) => [f, `value-${i}-a`]));
+  const after = Object.fromEntries(r.group_by.map((_, i) => [`g${i}`, `value-${i}-a`]));
+
+  test('totals, series and samples items match the snapshot', () => {
+    expect({
+      totals: buildTotalsQuery(r, interval),
+      totalsNextPage: r.group_by.length ? buildTotalsQuery(r, interval, after) : null,
+      series: buildSeriesQuery(r, interval, bucketMs, candidates),
+      samples: buildSamplesQuery(r, interval, entity),
+    }).toMatchSnapshot();
+  });
+
+  test('aggregations are size 0, over the interval, with ignore_unavailable', () => {
+    for (const item of [buildTotalsQuery(r, interval), buildSeriesQuery(r, interval, bucketMs, candidates)]) {
+      expect(item.header).toMatchObject({
+        index: r.indices,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+      });
+      expect(item.body.size).toBe(0);
+      expect(item.body.track_total_hits).toBe(false);
+      expect(item.body.query?.bool?.filter).toContainEqual({
+        range: { '@timestamp': { gte: interval.startMs, lt: interval.endMs, format: 'epoch_millis' } },
+      });
+      // entities come from composite aggregations, never from a size-limited terms aggregation
+      for (const agg of aggsOf(item.body)) expect(agg).not.toHaveProperty('terms');
+    }
+  });
+});
+
+describe('composite paging', () => {
+  const r = get('ssh_bruteforce');
+  test('the first page has no after; the next page carries the after_key', () => {
+    const first = buildTotalsQuery(r, interval).body.aggs?.entities.composite;
+    expect(first).toEqual({ size: TOTALS_PAGE_SIZE, sources: [{ g0: { terms: { field: 'source.ip' } } }] });
+    const next = buildTotalsQuery(r, interval, { g0: '203.0.113.10' }).body.aggs?.entities.composite;
+    expect(next).toMatchObject({ size: TOTALS_PAGE_SIZE, after: { g0: '203.0.113.10' } });
+  });
+
+  test('series page by after_key too, with a date_histogram source at window/8', () => {
+    const item = buildSeriesQuery(r, interval, 15_000, [['203.0.113.10']], { g0: '203.0.113.10', t: 1_000 });
+    const comp = item.body.aggs?.series.composite;
+    expect(comp?.after).toEqual({ g0: '203.0.113.10', t: 1_000 });
+    expect(comp?.sources).toEqual([
+      { g0: { terms: { field: 'source.ip' } } },
+      { t: { date_histogram: { field: '@timestamp', fixed_interval: '15000ms' } } },
+    ]);
+    expect(item.body.query?.bool?.filter).toContainEqual({ terms: { 'source.ip': ['203.0.113.10'] } });
+  });
+
+  test('a cardinality rule pages over (entity, value, time) so distinct values are exact over any span', () => {
+    const d = get('ssh_distributed');
+    const comp = buildSeriesQuery(d, interval, 75_000, [['oracle']]).body.aggs?.series;
+    expect(comp?.composite?.sources?.map((s) => Object.keys(s)[0])).toEqual(['g0', 'v', 't']);
+    expect(comp?.composite?.sources?.[1]).toEqual({ v: { terms: { field: 'source.ip' } } });
+    expect(comp?.aggs).toEqual({});
+  });
+
+  test('a rule without group_by totals the interval in one filter aggregation', () => {
+    const t = get('http_5xx_total');
+    const body = buildTotalsQuery(t, interval).body;
+    expect(body.aggs).toEqual({ all: { filter: { match_all: {} }, aggs: {} } });
+  });
+});
+
+describe('samples', () => {
+  test('5 newest events of the entity, only the fields that matter', () => {
+    const r = get('ssh_bruteforce');
+    const body = buildSamplesQuery(r, interval, { 'source.ip': '203.0.113.10' }).body;
+    expect(body.size).toBe(5);
+    expect(body.sort).toEqual([{ '@timestamp': { order: 'desc' } }]);
+    expect(body.query?.bool?.filter).toContainEqual({ term: { 'source.ip': '203.0.113.10' } });
+    expect(body._source).toEqual([
+      '@timestamp',
+      'source.ip',
+      'user.name',
+      'host.hostname',
+      'system.auth.ssh.event',
+      'system.auth.ssh.method',
+      'source.port',
+    ]);
+  });
+});
+
+describe('field-map rewriting', () => {
+  const mapped = shippedRules({
+    auth: {
+      indices: ['custom-auth-*'],
+      timestamp_field: 'ts',
+      fields: {
+        'source.ip': 'client_ip',
+        'event.outcome': 'result',
+        'event.action': 'action',
+        'user.name': 'login',
+        'host.hostname': 'server',
+      },
+    },
+    web: {
+      indices: ['custom-web-*'],
+      fields: {
+        'http.request.method': 'verb',
+        'http.response.body.bytes': 'bytes',
+        'host.hostname': 'vhost',
+      },
+    },
+    windows: { indices: ['custom-win-*'] },
+  });
+
+  test('group_by, filter, time field, series and samples use the mapped names', () => {
+    const r = get('ssh_bruteforce', mapped);
+    const totals = buildTotalsQuery(r, interval);
+    expect(totals.header.index).toEqual(['custom-auth-*']);
+    expect(totals.body.aggs?.entities.composite?.sources).toEqual([
+      { g0: { terms: { field: 'client_ip' } } },
+    ]);
+    expect(totals.body.query?.bool?.filter).toEqual([
+      { range: { ts: { gte: interval.startMs, lt: interval.endMs, format: 'epoch_millis' } } },
+      { bool: { filter: [{ term: { action: 'ssh_login' } }, { term: { result: 'failure' } }] } },
+    ]);
+    const series = buildSeriesQuery(r, interval, 15_000, [['203.0.113.10']]);
+    expect(series.body.query?.bool?.filter).toContainEqual({ terms: { client_ip: ['203.0.113.10'] } });
+    expect(series.body.aggs?.series.composite?.sources?.[1]).toEqual({
+      t: { date_histogram: { field: 'ts', fixed_interval: '15000ms' } },
+    });
+    const samples = buildSamplesQuery(r, interval, { 'source.ip': '203.0.113.10' });
+    expect(samples.body.query?.bool?.filter).toContainEqual({ term: { client_ip: '203.0.113.10' } });
+    expect(samples.body.sort).toEqual([{ ts: { order: 'desc' } }]);
+    expect(samples.body._source).toEqual(expect.arrayContaining(['ts', 'client_ip', 'login', 'server']));
+  });
+
+  test('ratio filters, exists and sum fields are mapped', () => {
+    const rate = buildTotalsQuery(get('login_failure_rate', mapped), interval).body.aggs?.entities;
+    expect(rate?.aggs).toEqual({
+      num: { filter: { term: { result: 'failure' } } },
+      den: { filter: { terms: { result: ['failure', 'success'] } } },
+    });
+    const dos = buildTotalsQuery(get('dos_burst', mapped), interval).body.query?.bool?.filter;
+    expect(dos).toContainEqual({ exists: { field: 'verb' } });
+    const bytes = buildTotalsQuery(get('data_transfer_spike', mapped), interval).body.aggs?.entities;
+    expect(bytes?.aggs).toEqual({ value: { sum: { field: 'bytes' } } });
+    expect(bytes?.composite?.sources).toEqual([{ g0: { terms: { field: 'vhost' } } }]);
+  });
+
+  test.each([
+    { name: 'term', dsl: { term: { 'source.ip': '1.2.3.4' } }, out: { term: { ip: '1.2.3.4' } } },
+    {
+      name: 'boost and _name are not fields',
+      dsl: { match: { 'source.ip': 'x', boost: 2, _name: 'n' } },
+      out: { match: { ip: 'x', boost: 2, _name: 'n' } },
+    },
+    {
+      name: 'nested bool',
+      dsl: {
+        bool: {
+          must_not: [{ prefix: { 'user.name': 'svc_' } }],
+          should: [{ wildcard: { 'source.ip': '10.*' } }],
+        },
+      },
+      out: { bool: { must_not: [{ prefix: { user: 'svc_' } }], should: [{ wildcard: { ip: '10.*' } }] } },
+    },
+    {
+      name: 'range',
+      dsl: { range: { 'http.response.status_code': { gte: 500 } } },
+      out: { range: { status: { gte: 500 } } },
+    },
+    { name: 'exists', dsl: { exists: { field: 'user.name' } }, out: { exists: { field: 'user' } } },
+    {
+      name: 'query_string is left alone',
+      dsl: { query_string: { query: 'source.ip:1.2.3.4' } },
+      out: { query_string: { query: 'source.ip:1.2.3.4' } },
+    },
+    {
+      name: 'unmapped fields keep their names',
+      dsl: { term: { 'event.action': 'x' } },
+      out: { term: { 'event.action': 'x' } },
+    },
+  ])('$name', ({ dsl, out }) => {
+    expect(
+      mapQueryFields(dsl, { 'source.ip': 'ip', 'user.name': 'user', 'http.response.status_code': 'status' }),
+    ).toEqual(out);
+  });
+});
