@@ -1,5 +1,5 @@
 import { type Client, errors, type estypes } from '@elastic/elasticsearch';
-import { mapEsError } from '../collect/client';
+import { esReason, mapEsError } from '../collect/client';
 import type { Alert } from '../types';
 
 /**
@@ -145,6 +145,7 @@ export class OutboxStore {
       const buckets = (res.aggregations?.channels.buckets ?? []) as estypes.AggregationsStringTermsBucket[];
       return new Map(buckets.map((b) => [String(b.key), b.doc_count]));
     } catch (e) {
+      if (isIndexMissing(e)) return new Map();
       throw mapEsError(e, `counting outbox entries in ${this.index}`, this.client);
     }
   }
@@ -172,7 +173,16 @@ export class OutboxStore {
           doc: h._source!,
         }));
     } catch (e) {
+      if (isIndexMissing(e)) return []; // no state index yet: nothing was ever queued
       throw mapEsError(e, `${what} in ${this.index}`, this.client);
     }
   }
+}
+
+function isIndexMissing(e: unknown): boolean {
+  return (
+    e instanceof errors.ResponseError &&
+    e.statusCode === 404 &&
+    /index_not_found/.test(JSON.stringify(e.body ?? ''))
+  );
 }

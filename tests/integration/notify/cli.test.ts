@@ -55,8 +55,15 @@ describe('vigil outbox and vigil test-alert', () => {
     return cmd.parseAsync(args, { from: 'user' });
   };
 
-  it('lists nothing when the outbox is empty', async () => {
+  it('lists nothing when the outbox is empty, or when no state index exists yet', async () => {
     await run(outboxCommand, []);
+    expect(out.join('')).toBe('the outbox is empty: nothing pending or dead\n');
+    out = [];
+    const fresh = outboxCommand({
+      ...deps,
+      loadContext: () => ({ client, stateIndex: `${index}-missing`, alerts, logger: memoryLogger() }),
+    });
+    await fresh.exitOverride().parseAsync([], { from: 'user' });
     expect(out.join('')).toBe('the outbox is empty: nothing pending or dead\n');
   });
 
