@@ -180,9 +180,5 @@ export class OutboxStore {
 }
 
 function isIndexMissing(e: unknown): boolean {
-  return (
-    e instanceof errors.ResponseError &&
-    e.statusCode === 404 &&
-    /index_not_found/.test(JSON.stringify(e.body ?? ''))
-  );
+  return e instanceof errors.ResponseError && e.statusCode === 404 && /index_not_found/.test(esReason(e));
 }
