@@ -56,6 +56,49 @@ describe('alerts config schema', () => {
     expect(cfg.channels.slack.enabled).toBe(false);
   });
 
+  it('reads the example config after env substitution: channels follow their variables', () => {
+    const example = (env: Record<string, string>) => ({
+      kibana_url: env.KIBANA_URL ?? '',
+      channels: {
+        email: {
+          type: 'email',
+          min_severity: 'medium',
+          host: env.SMTP_HOST ?? '',
+          port: env.SMTP_PORT ?? '587',
+          username: env.SMTP_USERNAME ?? '',
+          password: env.SMTP_PASSWORD ?? '',
+          from: env.ALERT_EMAIL_FROM ?? '',
+          to: env.ALERT_EMAIL_TO ?? '',
+        },
+        slack: { type: 'slack', min_severity: 'high', url: env.SLACK_WEBHOOK_URL ?? '' },
+        webhook: {
+          type: 'webhook',
+          url: env.ALERT_WEBHOOK_URL ?? '',
+          secret: env.ALERT_WEBHOOK_SECRET ?? '',
+        },
+      },
+    });
+    const none = alertsSchema.parse(example({}));
+    expect(Object.values(none.channels).map((c) => c.enabled)).toEqual([false, false, false]);
+    expect(none.kibana_url).toBeUndefined();
+    const some = alertsSchema.parse(
+      example({
+        SMTP_HOST: 'smtp.example.com',
+        SMTP_PORT: '465',
+        ALERT_EMAIL_FROM: 'vigil@example.com',
+        ALERT_EMAIL_TO: 'a@example.com,b@example.com',
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/x',
+      }),
+    );
+    expect(some.channels.email).toMatchObject({
+      enabled: true,
+      port: 465,
+      to: ['a@example.com', 'b@example.com'],
+    });
+    expect(some.channels.slack.enabled).toBe(true);
+    expect(some.channels.webhook.enabled).toBe(false);
+  });
+
   it('names the path of each problem', () => {
     expect(
       issues({
