@@ -59,6 +59,7 @@ Value:     {{value}} (threshold {{threshold}}, {{schedule}})
 {{#if baseline}}Baseline:  {{baseline}}
 {{/if}}Window:    {{window}}
 {{#if description}}
+
 {{description}}
 {{/if}}{{#if remediation}}
 What to do: {{remediation}}
