@@ -1,6 +1,5 @@
 /** The pieces of an access log line that become ECS fields, shared by the built-in and configured formats. */
 import { isIP } from 'node:net';
-import { setField } from './fields';
 import { baseDoc, type ParseContext } from './parse-context';
 import type { EcsDoc } from './types';
 
@@ -89,18 +88,25 @@ export function buildAccessDoc(
   if (flavour === 'nginx') event.type = ['access'];
   if (parts.status !== undefined) event.outcome = parts.status >= 400 ? 'failure' : 'success';
   if (present(parts.sourceAddress)) {
-    setField(doc, 'source.address', parts.sourceAddress);
-    if (isIP(parts.sourceAddress)) setField(doc, 'source.ip', parts.sourceAddress);
+    doc.source = isIP(parts.sourceAddress)
+      ? { address: parts.sourceAddress, ip: parts.sourceAddress }
+      : { address: parts.sourceAddress };
   }
-  if (parts.remoteIpList) setField(doc, 'nginx.access.remote_ip_list', parts.remoteIpList);
-  if (present(parts.user)) setField(doc, 'user.name', parts.user);
-  if (present(parts.method)) setField(doc, 'http.request.method', parts.method);
-  if (present(parts.referrer)) setField(doc, 'http.request.referrer', parts.referrer);
-  if (parts.status !== undefined) setField(doc, 'http.response.status_code', parts.status);
-  if (parts.bytes !== undefined) setField(doc, 'http.response.body.bytes', parts.bytes);
-  if (present(parts.httpVersion)) setField(doc, 'http.version', parts.httpVersion);
-  if (present(parts.url)) setField(doc, 'url.original', parts.url);
-  if (present(parts.userAgent)) setField(doc, 'user_agent.original', parts.userAgent);
+  if (parts.remoteIpList) doc.nginx = { access: { remote_ip_list: parts.remoteIpList } };
+  if (present(parts.user)) doc.user = { name: parts.user };
+  const request: Record<string, unknown> = {};
+  if (present(parts.method)) request.method = parts.method;
+  if (present(parts.referrer)) request.referrer = parts.referrer;
+  const response: Record<string, unknown> = {};
+  if (parts.status !== undefined) response.status_code = parts.status;
+  if (parts.bytes !== undefined) response.body = { bytes: parts.bytes };
+  const http: Record<string, unknown> = {};
+  if (request.method !== undefined || request.referrer !== undefined) http.request = request;
+  if (response.status_code !== undefined || response.body !== undefined) http.response = response;
+  if (present(parts.httpVersion)) http.version = parts.httpVersion;
+  if (http.request || http.response || http.version) doc.http = http;
+  if (present(parts.url)) doc.url = { original: parts.url };
+  if (present(parts.userAgent)) doc.user_agent = { original: parts.userAgent };
   const dest = parts.destination;
   if (dest && (dest.ip || dest.domain)) doc.destination = { ...dest };
   return doc;

@@ -62,16 +62,15 @@ export function flattenFields(
 
 /** Adds the ECS `related.*` values of a document (ip, user, hosts), as Filebeat does. */
 export function addRelated(doc: EcsDoc): void {
+  const source = doc.source as { ip?: string } | undefined;
+  const user = doc.user as { name?: string; effective?: { name?: string } } | undefined;
+  const host = doc.host as { hostname?: string } | undefined;
   const related: Record<string, string[]> = {};
-  const push = (k: string, v: unknown) => {
-    if (typeof v !== 'string' || v === '') return;
-    const list = related[k] ?? [];
-    if (!list.includes(v)) list.push(v);
-    related[k] = list;
-  };
-  push('ip', getField(doc, 'source.ip'));
-  push('user', getField(doc, 'user.name'));
-  push('user', getField(doc, 'user.effective.name'));
-  push('hosts', getField(doc, 'host.hostname'));
-  if (Object.keys(related).length) doc.related = related;
+  if (source?.ip) related.ip = [source.ip];
+  const users = [user?.name, user?.effective?.name].filter(
+    (u): u is string => typeof u === 'string' && u !== '',
+  );
+  if (users.length) related.user = [...new Set(users)];
+  if (host?.hostname) related.hosts = [host.hostname];
+  if (related.ip || related.user || related.hosts) doc.related = related;
 }

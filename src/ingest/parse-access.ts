@@ -15,12 +15,15 @@ import type { AccessFormat } from './access-format';
 import type { ParseContext } from './parse-context';
 import { failure, type ParseResult } from './types';
 
-const NGINX =
-  /^(.*?) - (.*?) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"/s;
+/** A double-quoted field with backslash escapes, as an unrolled loop (much faster than `(?:a|b)*`). */
+const Q = String.raw`([^"\\]*(?:\\.[^"\\]*)*)`;
+const NGINX = new RegExp(String.raw`^(.*?) - (.*?) \[([^\]]+)\] "${Q}" (\d{3}) (\d+) "${Q}" "${Q}"`, 's');
 
-const APACHE_COMMON =
-  /^(?:(\S+) )?(\S+) - (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)")?(?: "((?:[^"\\]|\\.)*)")?/s;
-const APACHE_SSL = /^\[([^\]]+)\] (\S+) (\S+) (\S+) "((?:[^"\\]|\\.)*)" (\d+|-)/s;
+const APACHE_COMMON = new RegExp(
+  String.raw`^(?:(\S+) )?(\S+) - (\S+) \[([^\]]+)\] "${Q}" (\d{3}) (\d+|-)(?: "${Q}")?(?: "${Q}")?`,
+  's',
+);
+const APACHE_SSL = new RegExp(String.raw`^\[([^\]]+)\] (\S+) (\S+) (\S+) "${Q}" (\d+|-)`, 's');
 
 /** Parses one access line with the built-in format of the flavour, or with a configured format. */
 export function parseAccessLine(
