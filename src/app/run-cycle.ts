@@ -7,6 +7,7 @@ import { checkSource, fieldsNeeded, type SourceReport, sourceWarnings } from '..
 import { collectRuleValues } from '../collect/collect-rule-values';
 import { fetchSamples } from '../collect/fetch-samples';
 import type { Calendar } from '../config/schema';
+import type { BaselineModel } from '../evaluate/baseline-model';
 import { evaluateRule } from '../evaluate/evaluate-rule';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
@@ -39,6 +40,10 @@ export interface CycleInput {
   rules: Rule[];
   calendar: Calendar;
   interval: Interval;
+  /** per-rule intervals (resume, catch-up); rules missing here use `interval` */
+  intervals?: Map<string, Interval>;
+  /** baselines of the rules that declare one */
+  baselines?: Map<string, BaselineModel>;
   /** skip the preflight (monitor caches it) */
   preflight?: boolean;
 }
@@ -68,7 +73,8 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
   const { client, rules, calendar, interval } = input;
   const phases: Record<string, number> = {};
   const warnings = input.preflight === false ? [] : await timed(phases, 'preflight', () => preflightWarnings(client, rules));
-  const { values, stats } = await timed(phases, 'query', () => collectRuleValues(client, rules, interval));
+  const intervalOf = (r: Rule) => input.intervals?.get(r.id) ?? interval;
+  const { values, stats } = await timed(phases, 'query', () => collectRuleValues(client, rules, intervalOf));
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   const ruleStats: CycleReport['rules'] = [];
@@ -80,7 +86,7 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
         ruleStats.push({ id: v.rule.id, entities: 0, findings: 0, ok: false });
         continue;
       }
-      const ev = evaluateRule(v.rule, v, interval, calendar);
+      const ev = evaluateRule(v.rule, v, intervalOf(v.rule), calendar, input.baselines?.get(v.rule.id));
       findings.push(...ev.findings);
       peaks.set(v.rule.id, ev.peaks.map((p) => ({ entity: p.entity, value: p.peak.value })));
       ruleStats.push({ id: v.rule.id, entities: v.totalEntities, findings: ev.findings.length, ok: true });

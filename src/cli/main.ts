@@ -2,7 +2,12 @@
 /** Thin entry point: parse flags, call the app, map errors to exit codes and one-line messages. */
 import { Command, CommanderError } from 'commander';
 import { errorMessage, EXIT, VigilError } from '../errors';
+import { loadContext } from '../app/context';
+import { createAuditLog } from '../audit/audit-log';
 import { doctorCommand } from './commands/doctor';
+import { ingestCommand } from './commands/ingest';
+import { type NotifyContext, outboxCommand } from './commands/outbox';
+import { testAlertCommand } from './commands/test-alert';
 import { scanCommand } from './commands/scan';
 import { schemaCommand } from './commands/schema';
 import { validateCommand } from './commands/validate';
@@ -22,6 +27,9 @@ Examples:
   vigil doctor                        check the cluster, index patterns and field mappings
   vigil scan --duration 10            one pass over the last 10 minutes
   vigil scan --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z --format json
+  vigil ingest /var/log/auth.log --type auth      index raw logs as ECS documents
+  vigil outbox                        alerts waiting for delivery (or dead)
+  vigil test-alert --channel email    send a marked test message through one channel
 
 Environment: ELASTICSEARCH_URL, ELASTIC_USER, ELASTIC_PASSWORD, ELASTIC_API_KEY, ELASTIC_CA_FILE,
 VIGIL_CONFIG (config file), NO_COLOR.
@@ -29,10 +37,25 @@ VIGIL_CONFIG (config file), NO_COLOR.
 Exit codes: 0 success, 1 internal error, 2 config or usage error, 3 Elasticsearch unavailable
 or every rule failed, 4 some alert could not be delivered (it stays in the outbox).`,
     );
-  for (const cmd of [scanCommand(), validateCommand(), doctorCommand(), schemaCommand()]) program.addCommand(cmd);
+  const notifyDeps = { loadContext: notifyContext };
+  for (const cmd of [scanCommand(), validateCommand(), doctorCommand(), ingestCommand(), outboxCommand(notifyDeps), testAlertCommand(notifyDeps), schemaCommand()]) {
+    program.addCommand(cmd);
+  }
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
+}
+
+/** What `vigil outbox` and `vigil test-alert` need from the config file. */
+function notifyContext(opts: { config?: string }): NotifyContext {
+  const ctx = loadContext(opts);
+  const cfg = ctx.loaded.config;
+  const audit = createAuditLog(cfg.logging, ctx.loaded.secrets);
+  process.once('beforeExit', () => {
+    void ctx.client.close();
+    void audit.close();
+  });
+  return { client: ctx.client, stateIndex: cfg.state.index, alerts: cfg.alerts, logger: audit, configPath: ctx.loaded.file };
 }
 
 export async function main(argv: string[]): Promise<number> {

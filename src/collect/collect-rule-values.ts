@@ -9,58 +9,20 @@ import type { QueryError } from '../errors';
 import { type BucketValue, type EntitySeries, emptyBucket, entityKey } from '../evaluate/series';
 import { buildSeriesQuery, buildTotalsQuery, SERIES_PAGE_SIZE, TOTALS_PAGE_SIZE } from '../query/build-rule-query';
 import { bucketWidthMs, bucketsPerSpan } from '../query/resolution';
-import type { AfterKey, Interval, MsearchItem } from '../query/types';
+import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
-import { runMsearch } from './run-msearch';
+import { type CollectStats, type Job, runJobs } from './page-composite';
+
+export type { CollectStats };
 
 export type RuleValues =
   | { rule: Rule; ok: true; series: EntitySeries[]; bucketMs: number; spanBuckets: number; totalEntities: number }
   | { rule: Rule; ok: false; error: QueryError };
 
-export interface CollectStats {
-  took: number;
-  rounds: number;
-  searches: number;
-}
 
 const CANDIDATES_PER_SEARCH = 1000;
 
-interface Job {
-  rule: Rule;
-  build: (after?: AfterKey) => MsearchItem;
-  after?: AfterKey;
-  pageSize: number;
-  onPage: (resp: estypes.SearchResponse) => void;
-  done: boolean;
-  error?: QueryError;
-}
-
-/** Runs jobs to completion, paging each, with one `_msearch` per round for all pending jobs. */
-async function runJobs(client: Client, jobs: Job[], stats: CollectStats): Promise<void> {
-  for (;;) {
-    const pending = jobs.filter((j) => !j.done && !j.error);
-    if (pending.length === 0) return;
-    const out = await runMsearch(client, pending.map((j) => j.build(j.after)), pending.map((j) => j.rule.id));
-    stats.took += out.took;
-    stats.rounds += 1;
-    stats.searches += pending.length;
-    out.results.forEach((r, i) => {
-      const job = pending[i];
-      if (!r.ok) {
-        job.error = r.error;
-        return;
-      }
-      job.onPage(r.response);
-      const agg = (r.response.aggregations ?? {}) as Record<string, estypes.AggregationsCompositeAggregate>;
-      const comp = agg.entities ?? agg.series;
-      const buckets = (comp?.buckets ?? []) as unknown[];
-      if (!comp || buckets.length < job.pageSize || !comp.after_key) job.done = true;
-      else job.after = comp.after_key as AfterKey;
-    });
-  }
-}
-
-function readBucket(b: Record<string, unknown>): BucketValue {
+export function readBucket(b: Record<string, unknown>): BucketValue {
   const v = emptyBucket();
   v.count = (b.doc_count as number) ?? 0;
   const value = (b.value as { value?: number | null } | undefined)?.value;
@@ -90,10 +52,16 @@ function minThreshold(rule: Rule): number {
   return rule.thresholds ? Math.min(rule.thresholds.business_hours, rule.thresholds.off_hours) : 0;
 }
 
-export async function collectRuleValues(client: Client, rules: Rule[], interval: Interval): Promise<{ values: RuleValues[]; stats: CollectStats }> {
+export async function collectRuleValues(
+  client: Client,
+  rules: Rule[],
+  intervalOf: Interval | ((rule: Rule) => Interval),
+): Promise<{ values: RuleValues[]; stats: CollectStats }> {
+  const intervalFor = typeof intervalOf === 'function' ? intervalOf : () => intervalOf;
   const stats: CollectStats = { took: 0, rounds: 0, searches: 0 };
   const totals = new Map<string, { key: string[]; total: BucketValue }[]>();
   const totalJobs: Job[] = rules.map((rule) => {
+    const interval = intervalFor(rule);
     const list: { key: string[]; total: BucketValue }[] = [];
     totals.set(rule.id, list);
     return {
@@ -124,9 +92,10 @@ export async function collectRuleValues(client: Client, rules: Rule[], interval:
   const values: RuleValues[] = [];
   const seriesJobs: Job[] = [];
   const seriesByRule = new Map<string, Map<string, EntitySeries>>();
-  const lengthMs = interval.endMs - interval.startMs;
   for (const job of totalJobs) {
-    const rule = job.rule;
+    const rule = rules.find((r) => r.id === job.rule.id) as Rule;
+    const interval = intervalFor(rule);
+    const lengthMs = interval.endMs - interval.startMs;
     if (job.error) continue;
     const all = totals.get(rule.id) ?? [];
     let candidates = all.filter((t) => couldReach(rule, t.total, minThreshold(rule)));
@@ -183,6 +152,6 @@ export async function collectRuleValues(client: Client, rules: Rule[], interval:
       v.series = [...byKey.values()].filter((s) => s.buckets.size > 0);
     }
   }
-  for (const job of totalJobs) if (job.error) values.push({ rule: job.rule, ok: false, error: job.error });
+  for (const job of totalJobs) if (job.error) values.push({ rule: rules.find((r) => r.id === job.rule.id) as Rule, ok: false, error: job.error });
   return { values, stats };
 }

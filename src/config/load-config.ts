@@ -25,17 +25,35 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(file: string, env: Env = process.env): LoadedConfig {
   const label = path.basename(file) === file ? file : path.relative(process.cwd(), file) || file;
   const yaml = readYamlFile(file, label);
-  return validateConfig(yaml.value ?? {}, label, env, { baseDir: path.dirname(path.resolve(file)), sha256: yaml.sha256 });
+  return validateConfig(yaml.value ?? {}, label, env, {
+    baseDir: path.dirname(path.resolve(file)),
+    sha256: yaml.sha256,
+  });
 }
 
-export function validateConfig(raw: unknown, label: string, env: Env, meta: { baseDir: string; sha256: string }): LoadedConfig {
+export function validateConfig(
+  raw: unknown,
+  label: string,
+  env: Env,
+  meta: { baseDir: string; sha256: string },
+): LoadedConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`${label}: expected a mapping of sections (elasticsearch, sources, calendar, ...) at the top level`);
+    throw new ConfigError(
+      `${label}: expected a mapping of sections (elasticsearch, sources, calendar, ...) at the top level`,
+    );
   }
   const sub = substituteEnv(raw, env, label);
   const parsed = configSchema.safeParse(sub.value, { reportInput: true });
   const problems = [...sub.problems];
-  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, label, configSchema));
+  if (!parsed.success) {
+    // a value left empty by a missing ${VAR} is already reported; its type error would repeat it
+    const unset = new Set(sub.problems.map((p) => p.split(': ')[1]));
+    problems.push(
+      ...formatIssues(parsed.error.issues, label, configSchema).filter(
+        (line) => !unset.has(line.split(': ')[1]),
+      ),
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
   const config = parsed.data as ParsedConfig;
   if (config.elasticsearch.api_key && config.elasticsearch.username) {

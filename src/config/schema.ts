@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronExpression, duration, fieldName, isoDate, nonEmptyString, optionalString, positiveInt, timeOfDay, timezone } from './schema-kit';
+import { alertsSchema } from '../notify/channel-schema';
 import { DEFAULT_SOURCES } from './default-sources';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -67,7 +68,6 @@ export const loggingSchema = z.strictObject({
   zip: z.boolean({ error: 'expected true or false' }).default(true),
 });
 
-/** `alerts:` is completed by the notify stage; accepted as an object here. */
 export const configSchema = z.strictObject({
   elasticsearch: elasticsearchSchema,
   sources: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a lowercase name' }), sourceSchema).default(DEFAULT_SOURCES),
@@ -75,7 +75,7 @@ export const configSchema = z.strictObject({
   schedule: scheduleSchema.default({ interval: 60_000, query_delay: 60_000 }),
   rules: rulesSectionSchema.default({ dir: 'queries', overrides: {} }),
   state: stateSchema.default(stateSchema.parse({})),
-  alerts: z.record(z.string(), z.unknown()).default({}),
+  alerts: alertsSchema.prefault({}),
   logging: loggingSchema.default(loggingSchema.parse({})),
   metrics: z.strictObject({ port: z.number().int().min(0).max(65535).optional(), host: z.string().default('127.0.0.1') }).default({ host: '127.0.0.1' }),
 });

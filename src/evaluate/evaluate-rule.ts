@@ -6,8 +6,9 @@ import type { Calendar } from '../config/schema';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import type { Finding } from '../types';
-import { thresholdFor } from './calendar';
-import type { EntitySeries } from './series';
+import { type BaselineModel, baselineContext, baselineThreshold } from './baseline-model';
+import { scheduleAt } from './calendar';
+import { type EntitySeries, entityKey } from './series';
 import { type SpanResult, scanSpans } from './sliding-window';
 
 export interface RuleEvaluation {
@@ -26,16 +27,33 @@ export function entityOf(rule: Pick<Rule, 'group_by'>, key: string[]): Record<st
   return Object.fromEntries(rule.group_by.map((f, i) => [f, key[i]]));
 }
 
-export function evaluateRule(rule: Rule, input: SeriesInput, interval: Interval, calendar: Calendar): RuleEvaluation {
+/**
+ * The threshold at an instant: the fixed one for business hours or off-hours, or the entity's
+ * baseline threshold, whichever is lower (a rule with both fires on either).
+ */
+function thresholdAtFor(rule: Rule, calendar: Calendar, baseline: BaselineModel | undefined, entity: string) {
+  return (ms: number) => {
+    const schedule = scheduleAt(ms, calendar);
+    const fixed = rule.thresholds ? rule.thresholds[schedule] : Number.POSITIVE_INFINITY;
+    const b = baseline ? baselineThreshold(baseline, entity, ms + 1, rule.window) : undefined;
+    return { threshold: b ? Math.min(fixed, b.threshold) : fixed, schedule };
+  };
+}
+
+export function evaluateRule(rule: Rule, input: SeriesInput, interval: Interval, calendar: Calendar, baseline?: BaselineModel): RuleEvaluation {
   const findings: Finding[] = [];
   const peaks: RuleEvaluation['peaks'] = [];
-  const thresholds = rule.thresholds;
-  const thresholdAt = (ms: number) => (thresholds ? thresholdFor(thresholds, ms, calendar) : { threshold: Number.POSITIVE_INFINITY, schedule: thresholdFor({ business_hours: 0, off_hours: 0 }, ms, calendar).schedule });
   for (const s of input.series) {
+    const key = entityKey(s.key);
+    const thresholdAt = thresholdAtFor(rule, calendar, baseline, key);
     const scan = scanSpans({ series: s, bucketMs: input.bucketMs, spanBuckets: input.spanBuckets, interval, metric: rule.metric, thresholdAt });
     const entity = entityOf(rule, s.key);
     peaks.push({ entity, peak: scan.peak });
-    if (scan.firing) findings.push(toFinding(rule, entity, scan.firing, calendar));
+    if (!scan.firing) continue;
+    const finding = toFinding(rule, entity, scan.firing, calendar);
+    const b = baseline && rule.baseline ? baselineThreshold(baseline, key, scan.firing.endMs, rule.window) : undefined;
+    if (b && rule.baseline) finding.baseline = baselineContext(scan.firing.value, b, rule.baseline);
+    findings.push(finding);
   }
   findings.sort((a, b) => b.value / b.threshold - a.value / a.threshold);
   return { findings, peaks };

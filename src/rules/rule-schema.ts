@@ -25,7 +25,9 @@ const baselineSchema = z.strictObject({
     error: 'expected {ratio: N} or {sigma: N}',
   }),
   min_samples: positiveInt().default(3),
-  max_entities: positiveInt().default(1000),
+  /** a value below this never fires on the baseline alone (e.g. 1 MB for bytes) */
+  min_value: z.number({ error: 'expected a number' }).min(0, { error: 'expected a number ≥ 0' }).default(0),
+  max_entities: positiveInt().max(10_000, { error: "expected at most 10000" }).default(1000),
 });
 
 export const ruleSchema = z
@@ -50,6 +52,8 @@ export const ruleSchema = z
     recovery: z.boolean({ error: 'expected true or false' }).default(false),
   })
   .superRefine((r, ctx) => {
+    if (r.baseline && r.metric.type === 'ratio') ctx.addIssue({ code: 'custom', path: ['baseline'], message: 'a baseline needs a count, sum or cardinality metric, not ratio' });
+    if (r.baseline && r.baseline.period < 86_400_000) ctx.addIssue({ code: 'custom', path: ['baseline', 'period'], message: 'expected at least 1d' });
     if (!r.thresholds && !r.baseline) ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'missing; a rule needs thresholds, a baseline, or both' });
     if (r.thresholds && r.metric.type !== 'ratio') {
       for (const k of ['business_hours', 'off_hours'] as const) {

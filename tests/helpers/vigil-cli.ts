@@ -52,7 +52,7 @@ export function writeConfig(dir: string, yaml: string): string {
   return file;
 }
 
-export function baseConfig(opts: { auth?: string[]; web?: string[]; windows?: string[]; timezone?: string; extra?: string; rulesDir?: string }): string {
+export function baseConfig(opts: { auth?: string[]; web?: string[]; windows?: string[]; timezone?: string; extra?: string; rulesDir?: string; logDir?: string; stateIndex?: string }): string {
   const list = (xs: string[] | undefined, fallback: string) => `[${(xs ?? [fallback]).join(', ')}]`;
   return `elasticsearch:
   nodes: ["\${ELASTICSEARCH_URL}"]
@@ -70,5 +70,10 @@ calendar:
 schedule: { interval: 1m, query_delay: 0s }
 rules:
   dir: ${opts.rulesDir ?? path.join(REPO, 'queries')}
+logging:
+  dir: ${opts.logDir ?? tempDir('vigil-logs-')}
+state:
+  index: ${opts.stateIndex ?? `it-state-${process.pid}-${Math.random().toString(36).slice(2, 8)}`}
+  alerts_index: ${opts.stateIndex ? `${opts.stateIndex}-alerts` : `it-alerts-${process.pid}`}
 ${opts.extra ?? ''}`;
 }

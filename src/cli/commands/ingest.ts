@@ -3,6 +3,9 @@
 import fs from 'node:fs';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import { Command, Option } from 'commander';
+import { defaultConfigPath } from '../../app/context';
+import { createClient } from '../../collect/client';
+import { loadConfig } from '../../config/load-config';
 import { ConfigError, EXIT, UsageError } from '../../errors';
 import { type IngestOptions, runIngest } from '../../ingest/run-ingest';
 import { formatSummary } from '../../ingest/summary';
@@ -72,7 +75,7 @@ Exit codes: 0 done (even with bad lines), 2 usage error, 3 Elasticsearch unavail
 }
 
 async function runIngestCommand(paths: string[], flags: IngestFlags): Promise<number> {
-  const client = new Client(clientOptionsFromEnv());
+  const client = ingestClient(flags.config);
   const controller = new AbortController();
   const stop = () => controller.abort();
   // Only follow mode runs until stopped; a one-shot run keeps the default Ctrl-C behaviour.
@@ -108,8 +111,20 @@ async function runIngestCommand(paths: string[], flags: IngestFlags): Promise<nu
   }
 }
 
-/** Elasticsearch connection from the environment. */
-// TODO(lead): use loaded config — replace this with the client built from --config (createClient).
+/**
+ * The cluster to write to: from the vigil config (`--config`, $VIGIL_CONFIG or ./config.yaml) when
+ * there is one, so TLS, API keys and *_file secrets work as for scan; else from ELASTICSEARCH_URL.
+ */
+function ingestClient(configOpt?: string): Client {
+  const file = defaultConfigPath(configOpt);
+  if (configOpt || fs.existsSync(file)) {
+    const loaded = loadConfig(file);
+    return createClient({ ...loaded.config.elasticsearch, request_timeout: Math.max(loaded.config.elasticsearch.request_timeout, 60_000) }, loaded.file);
+  }
+  return new Client(clientOptionsFromEnv());
+}
+
+/** Elasticsearch connection from the environment, when there is no config file. */
 export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientOptions {
   const node = env.ELASTICSEARCH_URL || 'http://localhost:9200';
   if (!/^https?:\/\//.test(node))

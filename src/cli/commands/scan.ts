@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
-import { loadContext } from '../../app/context';
-import { runCycle } from '../../app/run-cycle';
+import { cycleRecord, startRecord } from '../../app/audit-records';
+import { runPipelineCycle } from '../../app/run-pipeline';
+import { buildRuntime } from '../../app/runtime';
 import { parseMinutes, scanInterval } from '../../app/scan-interval';
-import { ElasticsearchUnavailable, EXIT } from '../../errors';
+import { EXIT, errorMessage, VigilError } from '../../errors';
 import { selectRules } from '../../rules/load-rules';
 import { colours, findingJson, findingsTable, type Format } from '../output';
 
@@ -14,6 +15,7 @@ interface ScanOpts {
   to?: string;
   format: Format;
   dryRun?: boolean;
+  resume?: boolean;
   rule: string[];
 }
 
@@ -25,6 +27,7 @@ export function scanCommand(): Command {
     .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
     .option('--from <iso>', 'replay: start of the interval (ISO time)')
     .option('--to <iso>', 'replay: end of the interval (ISO time)')
+    .option('--resume', "continue each rule from its checkpoint (catches up downtime, bounded by state.max_catch_up)")
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--dry-run', 'evaluate only: no notifications, no state writes')
     .option('-r, --rule <id>', 'run only this rule (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -32,11 +35,12 @@ export function scanCommand(): Command {
       'after',
       `
 Output: a table on a terminal (coloured by severity), or with --format json one JSON object per
-finding per line on stdout: rule, severity, entity, value, threshold, schedule, window.
-Warnings and the summary go to stderr.
+finding per line on stdout: rule, severity, entity, value, threshold, schedule, window, status
+(new, suppressed, escalated, recovered) and id. Warnings and the summary go to stderr.
 
 Exit codes: 0 success (with or without findings), 2 config or usage error,
-3 Elasticsearch unavailable or every rule failed, 4 some alert could not be delivered.`,
+3 Elasticsearch unavailable or every rule failed, 4 some alert could not be delivered
+(it stays in the outbox and is retried by the next scan or monitor).`,
     )
     .action(async (opts: ScanOpts) => {
       process.exitCode = await runScan(opts);
@@ -44,30 +48,53 @@ Exit codes: 0 success (with or without findings), 2 config or usage error,
 }
 
 export async function runScan(opts: ScanOpts): Promise<number> {
-  const ctx = loadContext(opts);
-  const rules = selectRules(ctx.rules, opts.rule);
-  const cfg = ctx.loaded.config;
-  const interval = scanInterval({ durationMin: opts.duration, from: opts.from, to: opts.to }, Date.now(), cfg.schedule.query_delay);
+  const rt = buildRuntime({ ...opts, withNotifier: !opts.dryRun });
   const err = colours(process.stderr);
-  const t0 = performance.now();
-  const report = await runCycle({ client: ctx.client, rules, calendar: cfg.calendar, interval });
-  const wall = performance.now() - t0;
-  for (const w of report.warnings) process.stderr.write(`${err.yellow('warning:')} ${w}\n`);
-  for (const f of report.failures) process.stderr.write(`${err.red('error:')} rule ${f.rule}: ${f.message}\n`);
-  if (opts.format === 'json') {
-    for (const f of report.findings) process.stdout.write(`${findingJson(f)}\n`);
-  } else if (report.findings.length) {
-    process.stdout.write(`${findingsTable(report.findings, process.stdout)}\n`);
+  try {
+    const rules = selectRules(rt.rules, opts.rule);
+    const cfg = rt.loaded.config;
+    const nowMs = Date.now();
+    const base = scanInterval({ durationMin: opts.duration, from: opts.from, to: opts.to }, nowMs, cfg.schedule.query_delay);
+    rt.audit.record('start', startRecord('scan', rt.loaded.sha256, rules, rt.instanceId));
+    const t0 = performance.now();
+    let result: Awaited<ReturnType<typeof runPipelineCycle>>;
+    try {
+      result = await runPipelineCycle(
+        { client: rt.client, config: cfg, rules, instanceId: rt.instanceId, audit: rt.audit, notifier: rt.notifier },
+        { nowMs, base, resume: Boolean(opts.resume), dryRun: Boolean(opts.dryRun), releaseLeases: true },
+      );
+    } catch (e) {
+      rt.audit.record('cycle_failed', { reason: e instanceof VigilError ? e.reason : 'internal', error: errorMessage(e) }, 'error');
+      throw e;
+    }
+    const wall = performance.now() - t0;
+    rt.audit.record('cycle', cycleRecord(result, wall));
+    const { report } = result;
+    for (const w of [...report.warnings, ...result.warnings]) process.stderr.write(`${err.yellow('warning:')} ${w}\n`);
+    for (const s of result.skipped) process.stderr.write(`${err.yellow('warning:')} rule ${s.rule} skipped: its lease is held by ${s.owner}\n`);
+    for (const f of report.failures) process.stderr.write(`${err.red('error:')} rule ${f.rule}: ${f.message}\n`);
+    for (const p of result.delivery?.problems ?? []) process.stderr.write(`${err.red('delivery:')} ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
+    if (opts.format === 'json') {
+      for (const a of result.alerts) process.stdout.write(`${findingJson(a)}\n`);
+    } else if (result.alerts.length) {
+      process.stdout.write(`${findingsTable(result.alerts, process.stdout)}\n`);
+    }
+    const count = (s: string) => result.alerts.filter((a) => a.status === s).length;
+    process.stderr.write(
+      `scan ${report.interval.start} → ${report.interval.end}: ${rules.length} rules (${report.failures.length} failed), ${report.findings.length} findings (${count('new')} new, ${count('escalated')} escalated, ${count('suppressed')} suppressed, ${count('recovered')} recovered)${opts.dryRun ? ' [dry run]' : ''}; ${Math.round(wall)} ms, Elasticsearch took ${report.took} ms\n`,
+    );
+    rt.audit.record('stop', { mode: 'scan', exit: 0 });
+    const ran = report.rules.filter((r) => r.ok).length;
+    if (report.rules.length > 0 && ran === 0) {
+      process.stderr.write(`vigil: every rule failed (${report.failures[0]?.message ?? 'no rule ran'})\n`);
+      return EXIT.elasticsearch;
+    }
+    if (result.deliveryFailed) {
+      process.stderr.write('vigil: some alerts could not be delivered; they stay in the outbox (see `vigil outbox`)\n');
+      return EXIT.delivery;
+    }
+    return EXIT.ok;
+  } finally {
+    await rt.close();
   }
-  const ok = report.rules.filter((r) => r.ok).length;
-  process.stderr.write(
-    `scan ${report.interval.start} → ${report.interval.end}: ${rules.length} rules (${report.failures.length} failed), ${report.findings.length} findings; ${Math.round(wall)} ms, Elasticsearch took ${report.took} ms in ${report.rounds} round(s)\n`,
-  );
-  await ctx.client.close();
-  if (rules.length > 0 && ok === 0) {
-    const unavailable = new ElasticsearchUnavailable(`every rule failed (${report.failures[0]?.message ?? 'no rule ran'})`);
-    process.stderr.write(`vigil: ${unavailable.message}\n`);
-    return EXIT.elasticsearch;
-  }
-  return EXIT.ok;
 }

@@ -3,7 +3,15 @@
  * cluster, through the CLI as a user runs it (replayed with --from/--to so the calendar is fixed).
  */
 import type { Client } from '@elastic/elasticsearch';
-import { createEcsIndex, indexDocs, sshFailures, sshLogin, sudoEvent, testClient, webRequest } from '../../helpers/ecs';
+import {
+  createEcsIndex,
+  indexDocs,
+  sshFailures,
+  sshLogin,
+  sudoEvent,
+  testClient,
+  webRequest,
+} from '../../helpers/ecs';
 import { baseConfig, jsonLines, runVigil, tempDir, writeConfig } from '../../helpers/vigil-cli';
 
 const AUTH = 'it-rules-auth';
@@ -29,7 +37,8 @@ function normalTraffic(): { auth: Record<string, unknown>[]; web: Record<string,
   }
   // steady web traffic from 50 clients: a request every 30 s each, a rare 404
   for (let c = 0; c < 50; c++) {
-    for (let t = 0; t < 60 * min; t += 30_000) web.push(webRequest(`192.0.2.${c + 1}`, T0 + t + c * 100, t % (20 * min) === 0 ? 404 : 200, 2000));
+    for (let t = 0; t < 60 * min; t += 30_000)
+      web.push(webRequest(`192.0.2.${c + 1}`, T0 + t + c * 100, t % (20 * min) === 0 ? 404 : 200, 2000));
   }
   return { auth, web };
 }
@@ -42,19 +51,37 @@ beforeAll(async () => {
     // ssh_bruteforce: 40 failures in 90 s from one IP
     ...sshFailures('203.0.113.10', 40, T0 + 10 * min, 90_000),
     // ssh_distributed: 15 IPs, 2 failures each, against "oracle" in 8 minutes
-    ...Array.from({ length: 15 }, (_, i) => sshFailures(`198.51.100.${i + 1}`, 2, T0 + 20 * min + i * 30_000, 10_000, { user: { name: 'oracle' } })).flat(),
+    ...Array.from({ length: 15 }, (_, i) =>
+      sshFailures(`198.51.100.${i + 1}`, 2, T0 + 20 * min + i * 30_000, 10_000, { user: { name: 'oracle' } }),
+    ).flat(),
     // ssh_invalid_users: 8 invalid users from one IP
-    ...sshFailures('203.0.113.20', 8, T0 + 30 * min, 4 * min, { system: { auth: { ssh: { event: 'Invalid' } } } }),
+    ...sshFailures('203.0.113.20', 8, T0 + 30 * min, 4 * min, {
+      system: { auth: { ssh: { event: 'Invalid' } } },
+    }),
     // sudo_misuse, sudo_shell, destructive_commands
     sudoEvent('mallory', T0 + 40 * min, '/bin/cat /etc/shadow', 'user NOT in sudoers'),
     sudoEvent('eve', T0 + 41 * min, '/bin/bash'),
     sudoEvent('trudy', T0 + 42 * min, '/bin/rm -rf /var/www'),
     // account_changes
-    { '@timestamp': new Date(T0 + 43 * min).toISOString(), process: { name: 'useradd' }, user: { name: 'backdoor' }, host: { hostname: 'host-c' }, event: { category: ['iam'] } },
+    {
+      '@timestamp': new Date(T0 + 43 * min).toISOString(),
+      process: { name: 'useradd' },
+      user: { name: 'backdoor' },
+      host: { hostname: 'host-c' },
+      event: { category: ['iam'] },
+    },
     // root_ssh_session
     sshLogin('203.0.113.30', 'root', T0 + 44 * min, 'success', 'host-d'),
     // login_failure_rate on host-e: 18 failures, 6 successes
-    ...Array.from({ length: 24 }, (_, i) => sshLogin(`10.9.0.${i % 4}`, `u${i % 4}`, T0 + 45 * min + i * 10_000, i % 4 === 0 ? 'success' : 'failure', 'host-e')),
+    ...Array.from({ length: 24 }, (_, i) =>
+      sshLogin(
+        `10.9.0.${i % 4}`,
+        `u${i % 4}`,
+        T0 + 45 * min + i * 10_000,
+        i % 4 === 0 ? 'success' : 'failure',
+        'host-e',
+      ),
+    ),
   ];
   const webAttack: Record<string, unknown>[] = [
     // dos_burst: 500 requests in 50 s
@@ -71,7 +98,11 @@ beforeAll(async () => {
     user: { name: 'Administrator' },
     host: { hostname: 'dc-1' },
   }));
-  await Promise.all([indexDocs(client, AUTH, [...normal.auth, ...attack]), indexDocs(client, WEB, [...normal.web, ...webAttack]), indexDocs(client, WIN, win)]);
+  await Promise.all([
+    indexDocs(client, AUTH, [...normal.auth, ...attack]),
+    indexDocs(client, WEB, [...normal.web, ...webAttack]),
+    indexDocs(client, WIN, win),
+  ]);
   config = writeConfig(tempDir(), baseConfig({ auth: [AUTH], web: [WEB], windows: [WIN] }));
 });
 
@@ -122,7 +153,9 @@ test('every shipped rule fires on its attack pattern, with the off-hours thresho
   expect((brute.samples as unknown[]).length).toBe(5);
   const distributed = findings.find((f) => f.rule === 'ssh_distributed') as Record<string, unknown>;
   expect(distributed.value).toBe(15);
-  const rate = findings.find((f) => f.rule === 'login_failure_rate' && JSON.stringify(f.entity).includes('host-e')) as Record<string, unknown>;
+  const rate = findings.find(
+    (f) => f.rule === 'login_failure_rate' && JSON.stringify(f.entity).includes('host-e'),
+  ) as Record<string, unknown>;
   expect(rate.value).toBeCloseTo(18 / 24, 3);
 });
 
@@ -133,7 +166,17 @@ test('normal traffic alone raises nothing', async () => {
   const normal = normalTraffic();
   await Promise.all([indexDocs(client, quietAuth, normal.auth), indexDocs(client, quietWeb, normal.web)]);
   const cfg = writeConfig(tempDir(), baseConfig({ auth: [quietAuth], web: [quietWeb], windows: [WIN] }));
-  const r = await runVigil(['scan', '--config', cfg, '--from', FROM, '--to', '2026-11-18T03:50:00Z', '--format', 'json']);
+  const r = await runVigil([
+    'scan',
+    '--config',
+    cfg,
+    '--from',
+    FROM,
+    '--to',
+    '2026-11-18T03:50:00Z',
+    '--format',
+    'json',
+  ]);
   expect(r.code).toBe(0);
   expect(jsonLines(r.stdout)).toEqual([]);
   expect(r.stderr).toMatch(/0 findings/);

@@ -193,9 +193,9 @@ describe('${VAR} substitution', () => {
 
   test('a missing variable names the path and how to give a default', () => {
     const problems = problemsOf(`${ES}calendar: {timezone: "\${TZ_NAME}"}`);
-    expect(problems[0]).toBe(
+    expect(problems).toEqual([
       'config.yaml: calendar.timezone: environment variable TZ_NAME is not set (use ${TZ_NAME:-default} for a default)',
-    );
+    ]);
   });
 
   test('a value from the environment cannot change the structure of the file', () => {

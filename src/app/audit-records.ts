@@ -1,0 +1,38 @@
+/** Pure: the audit records of a cycle, a start and a stop. */
+import os from 'node:os';
+import type { Rule } from '../rules/rule-schema';
+import type { PipelineResult } from './run-pipeline';
+
+export const VERSION: string = require('../../package.json').version;
+
+export function startRecord(mode: string, configSha256: string, rules: Rule[], instanceId: string): Record<string, unknown> {
+  return { mode, version: VERSION, config_sha256: configSha256, rules: rules.filter((r) => r.enabled).map((r) => r.id), instance: instanceId, host: os.hostname(), pid: process.pid };
+}
+
+export function cycleRecord(r: PipelineResult, wallMs: number): Record<string, unknown> {
+  const delivery = r.delivery;
+  const sent = delivery ? Object.values(delivery.channels).reduce((a, c) => a + c.sent, 0) : 0;
+  const failed = delivery ? Object.values(delivery.channels).reduce((a, c) => a + c.failed, 0) : 0;
+  return {
+    interval: r.report.interval,
+    wall_ms: Math.round(wallMs),
+    es_took_ms: r.report.took,
+    searches: r.report.searches,
+    rounds: r.report.rounds,
+    phases: r.report.phases,
+    rules: r.report.rules,
+    findings: r.alerts.map((a) => ({ id: a.id, rule: a.rule, entity: a.entity, value: a.value, threshold: a.threshold, schedule: a.schedule, window: a.window, decision: a.status, ...(a.baseline ? { baseline: a.baseline } : {}) })),
+    alerts: {
+      enqueued: r.alerts.filter((a) => a.status !== 'suppressed').length,
+      suppressed: r.alerts.filter((a) => a.status === 'suppressed').length,
+      sent,
+      failed,
+      problems: delivery?.problems ?? [],
+    },
+    errors: r.report.failures,
+    warnings: [...r.report.warnings, ...r.warnings],
+    skipped: r.skipped,
+    checkpointed: r.checkpointed,
+    aborted: r.aborted,
+  };
+}

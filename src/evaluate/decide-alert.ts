@@ -1,0 +1,46 @@
+/**
+ * Pure dedup decisions (after Alertmanager's needsUpdate): given a finding and what was last
+ * notified for the same rule and entity, is it new, a suppressed repeat, or an escalation?
+ * Time is the findings' own event time (window end), so replays and catch-up decide as live runs.
+ */
+import type { AlertStatus, Finding } from '../types';
+
+export interface AlertMemory {
+  status: 'firing' | 'recovered';
+  entity: Record<string, string>;
+  last_alert_id: string;
+  /** window end (ms) of the last notified alert */
+  last_notified_end: number;
+  last_value: number;
+  last_threshold: number;
+  /** window end (ms) of the latest finding, notified or not */
+  last_seen_end: number;
+}
+
+export interface DedupPolicy {
+  realertMs: number;
+  escalateFactor: number;
+}
+
+export function decideAlert(finding: Pick<Finding, 'value' | 'window'>, prev: AlertMemory | undefined, policy: DedupPolicy): Exclude<AlertStatus, 'recovered'> {
+  if (!prev || prev.status === 'recovered') return 'new';
+  const end = Date.parse(finding.window.end);
+  if (end - prev.last_notified_end >= policy.realertMs) return 'new';
+  if (prev.last_value > 0 && finding.value >= prev.last_value * policy.escalateFactor) return 'escalated';
+  return 'suppressed';
+}
+
+/** The memory after this decision. Suppressed findings keep the last notified value and time. */
+export function rememberAlert(finding: Pick<Finding, 'value' | 'threshold' | 'window' | 'entity'>, id: string, status: AlertStatus, prev: AlertMemory | undefined): AlertMemory {
+  const end = Date.parse(finding.window.end);
+  if (status === 'suppressed' && prev) return { ...prev, last_seen_end: Math.max(prev.last_seen_end, end) };
+  return { status: 'firing', entity: finding.entity, last_alert_id: id, last_notified_end: end, last_value: finding.value, last_threshold: finding.threshold, last_seen_end: end };
+}
+
+/**
+ * A firing entity has recovered when a cycle that covered the span after its last finding found
+ * nothing over the threshold for it.
+ */
+export function hasRecovered(prev: AlertMemory, intervalEndMs: number, firingNow: boolean): boolean {
+  return prev.status === 'firing' && !firingNow && intervalEndMs > prev.last_seen_end;
+}
