@@ -6,8 +6,14 @@ import type { AlertsConfig } from '../../../src/notify/channel-schema';
 import { createOutbox } from '../../../src/notify/outbox';
 import { createSenders } from '../../../src/notify/sender';
 import type { WebhookPayload } from '../../../src/notify/webhook-payload';
+import {
+  freePort,
+  type HttpReceiver,
+  type SmtpReceiver,
+  startHttpReceiver,
+  startSmtp,
+} from '../../helpers/receivers';
 import { makeAlert } from '../../unit/notify/alert-fixtures';
-import { freePort, type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtp } from './receivers';
 import { alertsConfig, createStateIndex, esClient, loopbackEmail, memoryLogger } from './test-kit';
 
 const NOW = new Date('2024-03-10T08:00:00.000Z');

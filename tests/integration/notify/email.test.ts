@@ -4,8 +4,8 @@ import { DeliveryError } from '../../../src/errors';
 import type { EmailChannelConfig } from '../../../src/notify/channel-schema';
 import { createDigest } from '../../../src/notify/digest';
 import { createEmailSender } from '../../../src/notify/email-channel';
+import { makeSelfSignedCert, type SelfSigned, type SmtpReceiver, startSmtp } from '../../helpers/receivers';
 import { makeAlert, threeSources } from '../../unit/notify/alert-fixtures';
-import { makeSelfSignedCert, type SelfSigned, type SmtpReceiver, startSmtp } from './receivers';
 import { alertsConfig, loopbackEmail, memoryLogger } from './test-kit';
 
 function emailConfig(port: number, extra: Record<string, unknown> = {}): EmailChannelConfig {

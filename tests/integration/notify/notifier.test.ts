@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { createNotifier } from '../../../src/notify/notifier';
+import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtp } from '../../helpers/receivers';
 import { makeAlert, sudoAlert, threeSources } from '../../unit/notify/alert-fixtures';
-import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtp } from './receivers';
 import { alertsConfig, createStateIndex, esClient, loopbackEmail, memoryLogger } from './test-kit';
 
 const T0 = new Date('2024-03-10T07:01:00.000Z');

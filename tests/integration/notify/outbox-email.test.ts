@@ -2,8 +2,8 @@ import type { Client } from '@elastic/elasticsearch';
 import type { AlertsConfig } from '../../../src/notify/channel-schema';
 import { createOutbox, hasDeliveryProblems, type OutboxDeps } from '../../../src/notify/outbox';
 import { createSenders } from '../../../src/notify/sender';
+import { freePort, type SmtpReceiver, startSmtp } from '../../helpers/receivers';
 import { makeAlert, threeSources } from '../../unit/notify/alert-fixtures';
-import { freePort, type SmtpReceiver, startSmtp } from './receivers';
 import { alertsConfig, createStateIndex, esClient, loopbackEmail, memoryLogger } from './test-kit';
 
 const T0 = new Date('2024-03-10T07:01:00.000Z');

@@ -8,8 +8,8 @@ import { createSender, createSenders } from '../../../src/notify/sender';
 import { verifySignature } from '../../../src/notify/signature';
 import type { SlackBlock } from '../../../src/notify/slack-render';
 import type { WebhookPayload } from '../../../src/notify/webhook-payload';
+import { type HttpReceiver, startHttpReceiver } from '../../helpers/receivers';
 import { makeAlert, threeSources } from '../../unit/notify/alert-fixtures';
-import { type HttpReceiver, startHttpReceiver } from './receivers';
 import { alertsConfig, createStateIndex, esClient } from './test-kit';
 
 const T0 = new Date('2024-03-10T07:01:00.000Z');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
-/** Real receivers on loopback for the notify integration tests. */
+/** Real receivers on loopback (SMTP, HTTP) for the notify integration and e2e tests. */
 
 export interface ReceivedMail {
   raw: Buffer;
