@@ -19,13 +19,15 @@ export function planIntervals(
   base: Interval,
   checkpoints: Map<string, number> | undefined,
   maxCatchUpMs: number,
+  /** monitor: a rule without a checkpoint looks back at least one window on its first cycle */
+  firstLookbackWindow = false,
 ): IntervalPlan {
   const intervals = new Map<string, Interval>();
   const cut: { id: string; cp: number }[] = [];
   for (const r of rules) {
     const cp = checkpoints?.get(r.id);
     if (cp === undefined) {
-      intervals.set(r.id, base);
+      intervals.set(r.id, firstLookbackWindow ? { startMs: Math.min(base.startMs, base.endMs - r.window), endMs: base.endMs } : base);
       continue;
     }
     if (cp >= base.endMs) continue; // evaluated up to this end already

@@ -43,6 +43,8 @@ export interface CycleOptions {
   base: Interval;
   resume: boolean;
   dryRun: boolean;
+  /** monitor: rules without a checkpoint look back one window on their first cycle */
+  firstLookbackWindow?: boolean;
   /** give leases back at the end (scan); monitor keeps renewing them */
   releaseLeases: boolean;
   /** checked between stages: a cut-off cycle records nothing */
@@ -91,7 +93,7 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
   }
   const stateExists = !opts.dryRun || (await client.indices.exists({ index: stateIndex }).catch(() => false));
   const checkpoints = opts.resume && stateExists ? await t('checkpoints', () => readCheckpoints(client, stateIndex, rules.map((r) => r.id))) : undefined;
-  const plan = planIntervals(rules, opts.base, checkpoints, config.state.max_catch_up);
+  const plan = planIntervals(rules, opts.base, checkpoints, config.state.max_catch_up, opts.firstLookbackWindow);
   warnings.push(...plan.warnings);
   const active = rules.filter((r) => plan.intervals.has(r.id));
   const baselines = await t('baseline', async () =>

@@ -6,6 +6,7 @@ import { loadContext } from '../app/context';
 import { createAuditLog } from '../audit/audit-log';
 import { doctorCommand } from './commands/doctor';
 import { ingestCommand } from './commands/ingest';
+import { monitorCommand } from './commands/monitor';
 import { type NotifyContext, outboxCommand } from './commands/outbox';
 import { testAlertCommand } from './commands/test-alert';
 import { scanCommand } from './commands/scan';
@@ -26,6 +27,7 @@ Examples:
   vigil validate                      check config.yaml and queries/*.yaml
   vigil doctor                        check the cluster, index patterns and field mappings
   vigil scan --duration 10            one pass over the last 10 minutes
+  vigil monitor --duration 120        keep watching for 120 minutes (0: until stopped)
   vigil scan --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z --format json
   vigil ingest /var/log/auth.log --type auth      index raw logs as ECS documents
   vigil outbox                        alerts waiting for delivery (or dead)
@@ -38,7 +40,7 @@ Exit codes: 0 success, 1 internal error, 2 config or usage error, 3 Elasticsearc
 or every rule failed, 4 some alert could not be delivered (it stays in the outbox).`,
     );
   const notifyDeps = { loadContext: notifyContext };
-  for (const cmd of [scanCommand(), validateCommand(), doctorCommand(), ingestCommand(), outboxCommand(notifyDeps), testAlertCommand(notifyDeps), schemaCommand()]) {
+  for (const cmd of [scanCommand(), monitorCommand(), validateCommand(), doctorCommand(), ingestCommand(), outboxCommand(notifyDeps), testAlertCommand(notifyDeps), schemaCommand()]) {
     program.addCommand(cmd);
   }
   program.exitOverride();

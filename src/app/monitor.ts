@@ -1,0 +1,210 @@
+/**
+ * `vigil monitor`: the same pipeline as `scan`, on a schedule. No overlap (a tick that finds a
+ * cycle still running is skipped, with a warning), a failed cycle is counted and the next one
+ * catches up from the checkpoints, and a stop lets the running cycle finish within a grace period.
+ */
+import cron from 'node-cron';
+import type { ConsoleLog } from '../cli/console-log';
+import { errorMessage, VigilError } from '../errors';
+import { startMetricsServer, type MetricsServer } from '../metrics/http-server';
+import { createMetrics } from '../metrics/metrics';
+import type { Rule } from '../rules/rule-schema';
+import { releaseLeases } from '../state/leases';
+import { cycleRecord, startRecord } from './audit-records';
+import { healthAt, type HealthState } from './health';
+import { type PipelineDeps, type PipelineResult, runPipelineCycle } from './run-pipeline';
+import type { Runtime } from './runtime';
+
+export interface MonitorOptions {
+  /** stop after this long; undefined or 0 runs until a signal */
+  durationMs?: number;
+  metricsPort?: number;
+  metricsHost: string;
+  graceMs: number;
+  rules: Rule[];
+}
+
+export interface MonitorHandle {
+  /** resolves with the exit code once the monitor has stopped */
+  done: Promise<number>;
+  /** graceful stop (as on the first SIGTERM) */
+  stop(reason: string): void;
+  metricsPort?: number;
+}
+
+const PREFLIGHT_EVERY_MS = 10 * 60_000;
+
+/** Schedule period in ms: the interval, or the gap between the cron expression's next two runs. */
+export function schedulePeriod(schedule: { interval?: number; cron?: string }, timezone: string): number {
+  if (schedule.cron) {
+    const task = cron.createTask(schedule.cron, () => {}, { timezone });
+    const [a, b] = task.getNextRuns(2);
+    void task.destroy();
+    return a && b ? b.getTime() - a.getTime() : 60_000;
+  }
+  return schedule.interval ?? 60_000;
+}
+
+export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: ConsoleLog): Promise<MonitorHandle> {
+  const cfg = rt.loaded.config;
+  const periodMs = schedulePeriod(cfg.schedule, cfg.calendar.timezone);
+  const metrics = createMetrics();
+  const health: HealthState = { startedMs: Date.now() };
+  const deps: PipelineDeps = {
+    client: rt.client,
+    // a lease must outlive the gap between two cycles of its holder
+    config: { ...cfg, state: { ...cfg.state, lease: Math.max(cfg.state.lease, 2 * periodMs + 10_000) } },
+    rules: opts.rules,
+    instanceId: rt.instanceId,
+    audit: rt.audit,
+    notifier: rt.notifier,
+  };
+  let server: MetricsServer | undefined;
+  if (opts.metricsPort !== undefined) {
+    server = await startMetricsServer(metrics, () => healthAt(health, Date.now(), periodMs), opts.metricsPort, opts.metricsHost);
+    out.info(`metrics on http://${opts.metricsHost}:${server.port}/metrics, health on /healthz`);
+  }
+  rt.audit.record('start', { ...startRecord('monitor', rt.loaded.sha256, opts.rules, rt.instanceId), period_ms: periodMs, duration_ms: opts.durationMs ?? null });
+  out.info(`monitoring ${opts.rules.length} rules every ${Math.round(periodMs / 1000)} s${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`);
+
+  let running: Promise<void> | undefined;
+  let stopping = false;
+  let abort = false;
+  let lastPreflight = 0;
+  let lastWarnings = '';
+  let cycles = 0;
+  let tickTimer: NodeJS.Timeout | undefined;
+  let durationTimer: NodeJS.Timeout | undefined;
+  let cronTask: ReturnType<typeof cron.schedule> | undefined;
+
+  const runOne = async () => {
+    const nowMs = Date.now();
+    const t0 = performance.now();
+    deps.preflight = nowMs - lastPreflight >= PREFLIGHT_EVERY_MS;
+    const delay = cfg.schedule.query_delay;
+    try {
+      const result = await runPipelineCycle(deps, {
+        nowMs,
+        base: { startMs: nowMs - delay - periodMs, endMs: nowMs - delay },
+        resume: true,
+        firstLookbackWindow: true,
+        dryRun: false,
+        releaseLeases: false,
+        aborted: () => abort,
+      });
+      if (deps.preflight) lastPreflight = nowMs;
+      const wall = performance.now() - t0;
+      rt.audit.record('cycle', cycleRecord(result, wall), result.report.failures.length ? 'warn' : 'info');
+      report(result, wall);
+    } catch (e) {
+      const reason = e instanceof VigilError ? e.reason : 'internal';
+      health.lastError = errorMessage(e).split('\n')[0];
+      metrics.cycles.inc({ result: 'failed' });
+      if (reason.startsWith('es_') || reason === 'query' || reason === 'index_missing' || reason === 'state_privilege') metrics.esErrors.inc({ reason });
+      rt.audit.record('cycle_failed', { reason, error: health.lastError }, 'error');
+      out.error(`cycle failed: ${health.lastError} (will retry and catch up from the checkpoints)`);
+    }
+  };
+
+  const report = (r: PipelineResult, wallMs: number) => {
+    cycles += 1;
+    metrics.cycleSeconds.observe(wallMs / 1000);
+    const allFailed = r.report.rules.length > 0 && r.report.rules.every((x) => !x.ok);
+    metrics.cycles.inc({ result: r.aborted ? 'skipped' : allFailed ? 'failed' : 'ok' });
+    for (const f of r.report.failures) metrics.esErrors.inc({ reason: f.reason });
+    for (const a of r.alerts) if (a.status !== 'suppressed' && a.status !== 'recovered') metrics.findings.inc({ rule: a.rule, severity: a.severity });
+    for (const [channel, s] of Object.entries(r.delivery?.channels ?? {})) {
+      metrics.alertsSent.inc({ channel }, s.sent);
+      metrics.alertsFailed.inc({ channel }, s.failed);
+    }
+    if (r.delivery) metrics.outboxDepth.set(Object.values(r.delivery.channels).reduce((n, s) => n + s.pending, 0));
+    if (!allFailed && !r.aborted) {
+      health.lastSuccessMs = Date.now();
+      health.lastError = undefined;
+      metrics.lastSuccess.set(health.lastSuccessMs / 1000);
+    } else if (allFailed) {
+      health.lastError = r.report.failures[0]?.message;
+      out.error(`every rule failed: ${health.lastError}`);
+    }
+    for (const a of r.alerts) if (a.status !== 'suppressed') out.alert(a);
+    for (const f of r.report.failures) out.error(`rule ${f.rule}: ${f.message}`);
+    for (const p of r.delivery?.problems ?? []) out.warn(`delivery ${p.channel}: ${p.message}`);
+    const warnings = [...r.report.warnings, ...r.warnings, ...r.skipped.map((s) => `rule ${s.rule} is handled by ${s.owner} (lease)`)];
+    const key = warnings.join('\n');
+    if (key !== lastWarnings) for (const w of warnings) out.warn(w);
+    lastWarnings = key;
+    out.debug(`cycle ${cycles}: ${r.report.findings.length} findings, ${Math.round(wallMs)} ms, Elasticsearch took ${r.report.took} ms`);
+  };
+
+  const tick = () => {
+    if (stopping) return;
+    if (running) {
+      metrics.cycles.inc({ result: 'skipped' });
+      rt.audit.record('tick_skipped', { reason: 'the previous cycle is still running' }, 'warn');
+      out.warn('a tick came while the previous cycle was still running: skipped');
+      return;
+    }
+    running = runOne().finally(() => {
+      running = undefined;
+    });
+  };
+
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => {
+    resolveDone = r;
+  });
+
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    clearTimeout(tickTimer);
+    clearTimeout(durationTimer);
+    void cronTask?.stop();
+    out.info(`stopping (${why})${running ? `: letting the running cycle finish (up to ${Math.round(opts.graceMs / 1000)} s)` : ''}`);
+    void (async () => {
+      if (running) {
+        const graceOver = new Promise<'late'>((r) => {
+          const t = setTimeout(() => r('late'), opts.graceMs);
+          t.unref();
+        });
+        if ((await Promise.race([running.then(() => 'done' as const), graceOver])) === 'late') {
+          abort = true;
+          rt.audit.record('cycle_cut_off', { reason: 'grace period over; no checkpoint advanced' }, 'warn');
+          out.warn('the running cycle did not finish within the grace period: it records nothing');
+        }
+      }
+      if (rt.notifier && !abort) {
+        try {
+          const s = await rt.notifier.outbox.drain(new Date());
+          if (s.problems.length) out.warn(`${s.problems.length} deliveries still pending in the outbox`);
+        } catch (e) {
+          out.warn(`last outbox attempt failed: ${errorMessage(e)}`);
+        }
+      }
+      const owned = opts.rules.map((r) => r.id);
+      await releaseLeases(rt.client, cfg.state.index, owned, rt.instanceId, Date.now()).catch(() => undefined);
+      rt.audit.record('stop', { mode: 'monitor', reason: why, cycles, exit: 0 });
+      await server?.close();
+      resolveDone(0);
+    })();
+  };
+
+  if (cfg.schedule.cron) {
+    cronTask = cron.schedule(cfg.schedule.cron, tick, { timezone: cfg.calendar.timezone });
+  } else {
+    // ticks aligned to the start, so a slow cycle does not shift the schedule
+    const t0 = Date.now();
+    let n = 0;
+    const next = () => {
+      n += 1;
+      tickTimer = setTimeout(() => {
+        tick();
+        next();
+      }, Math.max(0, t0 + n * periodMs - Date.now()));
+    };
+    next();
+  }
+  tick();
+  if (opts.durationMs) durationTimer = setTimeout(() => stop(`--duration of ${Math.round((opts.durationMs as number) / 1000)} s elapsed`), opts.durationMs);
+  return { done, stop, metricsPort: server?.port };
+}
