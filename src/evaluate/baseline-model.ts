@@ -30,14 +30,23 @@ function slotOf(ms: number, by: BaselineSpec['by'], zone: string): number {
   return by === 'hour_of_day' ? t.hour : (t.weekday - 1) * 24 + t.hour;
 }
 
-/** Mean and standard deviation of the samples in the same slot as `atMs`. */
-export function slotStats(model: BaselineModel, entity: string, atMs: number): { mean: number; sd: number; samples: number } | undefined {
+/**
+ * Mean and standard deviation of the samples in the same slot as `atMs`, from the hours that
+ * closed before `beforeMs` (default: all complete hours).
+ */
+export function slotStats(
+  model: BaselineModel,
+  entity: string,
+  atMs: number,
+  beforeMs = model.completeUntil,
+): { mean: number; sd: number; samples: number } | undefined {
   const e = model.entities.get(entity);
   if (!e) return undefined;
   const slot = slotOf(atMs, model.spec.by, model.timezone);
   const from = Math.max(e.firstSeen, model.completeUntil - model.spec.period);
+  const until = Math.min(model.completeUntil, Math.floor(beforeMs / HOUR_MS) * HOUR_MS);
   const values: number[] = [];
-  for (let h = from; h < model.completeUntil; h += HOUR_MS) {
+  for (let h = from; h < until; h += HOUR_MS) {
     if (slotOf(h, model.spec.by, model.timezone) === slot) values.push(e.hours.get(h) ?? 0);
   }
   if (values.length === 0) return undefined;
@@ -49,21 +58,41 @@ export function slotStats(model: BaselineModel, entity: string, atMs: number): {
 /**
  * The baseline threshold for a span of `windowMs` ending at `endMs`: expected × ratio, or
  * mean + sigma × sd, scaled from hours to the window. Undefined with too few samples.
+ * Hours that overlap the span are left out, so a spike never raises its own baseline.
  */
-export function baselineThreshold(model: BaselineModel, entity: string, endMs: number, windowMs: number): { threshold: number; expected: number; sd: number; samples: number } | undefined {
-  const s = slotStats(model, entity, endMs - 1);
+export function baselineThreshold(
+  model: BaselineModel,
+  entity: string,
+  endMs: number,
+  windowMs: number,
+): { threshold: number; expected: number; sd: number; samples: number } | undefined {
+  const s = slotStats(model, entity, endMs - 1, endMs - windowMs);
   if (!s || s.samples < model.spec.min_samples) return undefined;
   const scale = windowMs / HOUR_MS;
   const expected = s.mean * scale;
   const sd = s.sd * Math.sqrt(scale);
   const dev = model.spec.deviation;
   const raw = 'ratio' in dev ? expected * dev.ratio : expected + dev.sigma * sd;
-  return { threshold: Math.max(raw, model.spec.min_value, Number.MIN_VALUE), expected, sd, samples: s.samples };
+  return {
+    threshold: Math.max(raw, model.spec.min_value, Number.MIN_VALUE),
+    expected,
+    sd,
+    samples: s.samples,
+  };
 }
 
-export function baselineContext(value: number, b: { expected: number; sd: number; samples: number }, spec: BaselineSpec): BaselineContext {
-  const ctx: BaselineContext = { expected: round(b.expected), ratio: b.expected > 0 ? round(value / b.expected) : Number.POSITIVE_INFINITY, samples: b.samples };
-  if ('sigma' in spec.deviation) ctx.sigma = b.sd > 0 ? round((value - b.expected) / b.sd) : Number.POSITIVE_INFINITY;
+export function baselineContext(
+  value: number,
+  b: { expected: number; sd: number; samples: number },
+  spec: BaselineSpec,
+): BaselineContext {
+  const ctx: BaselineContext = {
+    expected: round(b.expected),
+    ratio: b.expected > 0 ? round(value / b.expected) : Number.POSITIVE_INFINITY,
+    samples: b.samples,
+  };
+  if ('sigma' in spec.deviation)
+    ctx.sigma = b.sd > 0 ? round((value - b.expected) / b.sd) : Number.POSITIVE_INFINITY;
   return ctx;
 }
 
