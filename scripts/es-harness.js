@@ -1,4 +1,3 @@
-'use strict';
 /**
  * A real Elasticsearch for development and tests, on machines with or without Docker.
  *
@@ -21,7 +20,9 @@ const DEFAULT_VERSION = '8.19.21';
 // As root, Elasticsearch runs as another user, who cannot read /root: keep the cache where it can.
 const CACHE =
   process.env.VIGIL_CACHE_DIR ||
-  (typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/cache/vigil' : path.join(os.homedir(), '.cache', 'vigil'));
+  (typeof process.getuid === 'function' && process.getuid() === 0
+    ? '/var/cache/vigil'
+    : path.join(os.homedir(), '.cache', 'vigil'));
 const CLUSTERS = path.join(CACHE, 'clusters');
 const RUN_USER = 'vigil-es';
 const ARTIFACT = 'org.elasticsearch.distribution.integ-test-zip:elasticsearch';
@@ -73,12 +74,15 @@ function pickJavaHome(esMajor) {
     const bin = path.join(home, 'bin', 'java');
     if (!fs.existsSync(bin)) continue;
     const major = javaMajor(bin);
-    if (major >= need && (!best || (esMajor < 9 ? major < best.major : major > best.major))) best = { home, major };
+    if (major >= need && (!best || (esMajor < 9 ? major < best.major : major > best.major)))
+      best = { home, major };
   }
   if (!best && has('java')) {
     const major = javaMajor('java');
     if (major >= need) {
-      const real = fs.realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim());
+      const real = fs.realpathSync(
+        execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim(),
+      );
       best = { home: path.dirname(path.dirname(real)), major };
     }
   }
@@ -98,7 +102,8 @@ function ensureDistribution(version) {
   if (fs.existsSync(path.join(home, 'bin', 'elasticsearch'))) return home;
   fs.mkdirSync(zipDir, { recursive: true });
   if (!fs.existsSync(zip)) {
-    if (!has('mvn')) throw new HarnessError('Maven is needed to fetch Elasticsearch: install it (apt-get install maven)');
+    if (!has('mvn'))
+      throw new HarnessError('Maven is needed to fetch Elasticsearch: install it (apt-get install maven)');
     log(`downloading ${ARTIFACT}:${version} from Maven Central (once; cached in ${zipDir})`);
     const r = spawnSync(
       'mvn',
@@ -106,10 +111,13 @@ function ensureDistribution(version) {
       { encoding: 'utf8' },
     );
     if (r.status !== 0 || !fs.existsSync(zip)) {
-      throw new HarnessError(`could not download Elasticsearch ${version} with Maven (is ${version} published?): ${(r.stdout + r.stderr).split('\n').find((l) => l.includes('ERROR')) || 'mvn failed'}`);
+      throw new HarnessError(
+        `could not download Elasticsearch ${version} with Maven (is ${version} published?): ${(r.stdout + r.stderr).split('\n').find((l) => l.includes('ERROR')) || 'mvn failed'}`,
+      );
     }
   }
-  if (!has('unzip')) throw new HarnessError('unzip is needed to unpack Elasticsearch: install it (apt-get install unzip)');
+  if (!has('unzip'))
+    throw new HarnessError('unzip is needed to unpack Elasticsearch: install it (apt-get install unzip)');
   const tmp = `${home}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   execFileSync('unzip', ['-q', zip, '-d', tmp]);
@@ -126,9 +134,13 @@ function isRoot() {
 function ensureRunUser() {
   if (!isRoot()) return null;
   if (spawnSync('id', ['-u', RUN_USER], { stdio: 'ignore' }).status !== 0) {
-    const r = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', RUN_USER], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'useradd',
+      ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', RUN_USER],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (r.status !== 0 && spawnSync('id', ['-u', RUN_USER], { stdio: 'ignore' }).status !== 0) {
       throw new HarnessError(`could not create the system user ${RUN_USER}: ${r.stderr.trim()}`);
     }
@@ -142,12 +154,57 @@ function asUser(user, cmd, args) {
 
 /** CA and node certificate for 127.0.0.1/localhost, made with openssl. */
 function makeCertificates(dir) {
-  if (!has('openssl')) throw new HarnessError('openssl is needed for the secured cluster: install it (apt-get install openssl)');
+  if (!has('openssl'))
+    throw new HarnessError('openssl is needed for the secured cluster: install it (apt-get install openssl)');
   const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=vigil test CA', '-keyout', 'ca.key', '-out', 'ca.crt']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'node.key', '-out', 'node.csr']);
-  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
-  run(['x509', '-req', '-in', 'node.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'san.ext', '-out', 'node.crt']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=vigil test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    'node.key',
+    '-out',
+    'node.csr',
+  ]);
+  fs.writeFileSync(
+    path.join(dir, 'san.ext'),
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n',
+  );
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'node.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'node.crt',
+  ]);
 }
 
 function stateFile(name) {
@@ -167,7 +224,8 @@ async function request(url, { auth, ca, timeoutMs = 3000 } = {}) {
   const mod = u.protocol === 'https:' ? require('node:https') : require('node:http');
   return new Promise((resolve) => {
     const headers = {};
-    if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    if (auth)
+      headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     const req = mod.request(u, { headers, ca, timeout: timeoutMs }, (res) => {
       let body = '';
       res.on('data', (c) => {
@@ -207,7 +265,10 @@ function pidAlive(pid) {
 
 async function dockerAnswers() {
   if (process.env.VIGIL_NO_DOCKER === '1' || !has('docker')) return false;
-  const r = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 5000, encoding: 'utf8' });
+  const r = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    timeout: 5000,
+    encoding: 'utf8',
+  });
   return r.status === 0 && r.stdout.trim().length > 0;
 }
 
@@ -215,7 +276,9 @@ async function startWithTestcontainers(name, version, secure) {
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   const { ElasticsearchContainer } = require('@testcontainers/elasticsearch');
   const password = secure ? crypto.randomBytes(12).toString('hex') : undefined;
-  let c = new ElasticsearchContainer(`docker.elastic.co/elasticsearch/elasticsearch:${version}`).withEnvironment({
+  let c = new ElasticsearchContainer(
+    `docker.elastic.co/elasticsearch/elasticsearch:${version}`,
+  ).withEnvironment({
     'xpack.security.enabled': secure ? 'true' : 'false',
     ES_JAVA_OPTS: '-Xms512m -Xmx512m',
   });
@@ -276,13 +339,26 @@ async function startLocal(name, version, secure) {
   }
   fs.writeFileSync(path.join(dir, 'config', 'elasticsearch.yml'), `${settings.join('\n')}\n`);
   fs.writeFileSync(path.join(dir, 'config', 'jvm.options.d', 'heap.options'), '-Xms512m\n-Xmx512m\n');
-  const env = { ...process.env, ES_JAVA_HOME: java.home, ES_PATH_CONF: path.join(dir, 'config'), ES_JAVA_OPTS: '' };
+  const env = {
+    ...process.env,
+    ES_JAVA_HOME: java.home,
+    ES_PATH_CONF: path.join(dir, 'config'),
+    ES_JAVA_OPTS: '',
+  };
   delete env.JAVA_HOME;
   if (user) execFileSync('chown', ['-R', `${user}:${user}`, dir]);
   if (secure) {
-    const u = asUser(user, path.join(home, 'bin', 'elasticsearch-users'), ['useradd', state.username, '-p', state.password, '-r', 'superuser']);
+    const u = asUser(user, path.join(home, 'bin', 'elasticsearch-users'), [
+      'useradd',
+      state.username,
+      '-p',
+      state.password,
+      '-r',
+      'superuser',
+    ]);
     const r = spawnSync(u.cmd, u.args, { env, encoding: 'utf8' });
-    if (r.status !== 0) throw new HarnessError(`elasticsearch-users failed: ${(r.stderr || r.stdout).trim()}`);
+    if (r.status !== 0)
+      throw new HarnessError(`elasticsearch-users failed: ${(r.stderr || r.stdout).trim()}`);
   }
   const logFile = path.join(dir, 'stdout.log');
   const out = fs.openSync(logFile, 'a');
@@ -292,7 +368,9 @@ async function startLocal(name, version, secure) {
   state.pid = child.pid;
   fs.mkdirSync(CLUSTERS, { recursive: true });
   fs.writeFileSync(stateFile(name), JSON.stringify(state, null, 2));
-  const opts = secure ? { auth: { username: state.username, password: state.password }, ca: fs.readFileSync(state.caFile) } : {};
+  const opts = secure
+    ? { auth: { username: state.username, password: state.password }, ca: fs.readFileSync(state.caFile) }
+    : {};
   try {
     const health = await waitHealthy(state.url, opts, () => pidAlive(child.pid), logFile);
     state.health = health.status;
@@ -312,13 +390,23 @@ async function start(options = {}) {
   const version = options.version || process.env.VIGIL_ES_VERSION || DEFAULT_VERSION;
   const secure = Boolean(options.secure);
   if (options.reuseEnv !== false && process.env.ELASTICSEARCH_URL && !secure) {
-    const r = await request(`${process.env.ELASTICSEARCH_URL.replace(/\/$/, '')}/_cluster/health`, { timeoutMs: 15000 });
-    if (r.status === 0) throw new HarnessError(`ELASTICSEARCH_URL=${redactUrl(process.env.ELASTICSEARCH_URL)} does not answer: ${r.body}`);
+    const r = await request(`${process.env.ELASTICSEARCH_URL.replace(/\/$/, '')}/_cluster/health`, {
+      timeoutMs: 15000,
+    });
+    if (r.status === 0)
+      throw new HarnessError(
+        `ELASTICSEARCH_URL=${redactUrl(process.env.ELASTICSEARCH_URL)} does not answer: ${r.body}`,
+      );
     return { name, url: process.env.ELASTICSEARCH_URL, source: 'ELASTICSEARCH_URL', external: true };
   }
   const existing = readState(name);
   if (existing) {
-    const opts = existing.caFile ? { auth: { username: existing.username, password: existing.password }, ca: fs.readFileSync(existing.caFile) } : {};
+    const opts = existing.caFile
+      ? {
+          auth: { username: existing.username, password: existing.password },
+          ca: fs.readFileSync(existing.caFile),
+        }
+      : {};
     const r = await request(`${existing.url}/_cluster/health`, opts);
     if (r.status === 200) return { ...existing, source: existing.kind, reused: true };
     await stop(name);
@@ -373,7 +461,20 @@ async function stop(name) {
 
 function listClusters() {
   if (!fs.existsSync(CLUSTERS)) return [];
-  return fs.readdirSync(CLUSTERS).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  return fs
+    .readdirSync(CLUSTERS)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5));
 }
 
-module.exports = { start, stop, listClusters, readState, request, ensureDistribution, HarnessError, DEFAULT_VERSION, CACHE };
+module.exports = {
+  start,
+  stop,
+  listClusters,
+  readState,
+  request,
+  ensureDistribution,
+  HarnessError,
+  DEFAULT_VERSION,
+  CACHE,
+};

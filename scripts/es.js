@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 /**
  * npm run es:up [-- --secure] [-- --name <name>]   start a real Elasticsearch; last line is ELASTICSEARCH_URL=...
  * npm run es:down [-- --name <name>]              stop it (all clusters this harness started when no name is given)
@@ -64,6 +64,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(`es: ${e instanceof harness.HarnessError ? e.message : e && e.message ? e.message : e}`);
+  console.error(`es: ${e instanceof harness.HarnessError ? e.message : e?.message ? e.message : e}`);
   process.exit(1);
 });

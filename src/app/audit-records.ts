@@ -5,8 +5,21 @@ import type { PipelineResult } from './run-pipeline';
 
 export const VERSION: string = require('../../package.json').version;
 
-export function startRecord(mode: string, configSha256: string, rules: Rule[], instanceId: string): Record<string, unknown> {
-  return { mode, version: VERSION, config_sha256: configSha256, rules: rules.filter((r) => r.enabled).map((r) => r.id), instance: instanceId, host: os.hostname(), pid: process.pid };
+export function startRecord(
+  mode: string,
+  configSha256: string,
+  rules: Rule[],
+  instanceId: string,
+): Record<string, unknown> {
+  return {
+    mode,
+    version: VERSION,
+    config_sha256: configSha256,
+    rules: rules.filter((r) => r.enabled).map((r) => r.id),
+    instance: instanceId,
+    host: os.hostname(),
+    pid: process.pid,
+  };
 }
 
 export function cycleRecord(r: PipelineResult, wallMs: number): Record<string, unknown> {
@@ -21,7 +34,17 @@ export function cycleRecord(r: PipelineResult, wallMs: number): Record<string, u
     rounds: r.report.rounds,
     phases: r.report.phases,
     rules: r.report.rules,
-    findings: r.alerts.map((a) => ({ id: a.id, rule: a.rule, entity: a.entity, value: a.value, threshold: a.threshold, schedule: a.schedule, window: a.window, decision: a.status, ...(a.baseline ? { baseline: a.baseline } : {}) })),
+    findings: r.alerts.map((a) => ({
+      id: a.id,
+      rule: a.rule,
+      entity: a.entity,
+      value: a.value,
+      threshold: a.threshold,
+      schedule: a.schedule,
+      window: a.window,
+      decision: a.status,
+      ...(a.baseline ? { baseline: a.baseline } : {}),
+    })),
     alerts: {
       enqueued: r.alerts.filter((a) => a.status !== 'suppressed').length,
       suppressed: r.alerts.filter((a) => a.status === 'suppressed').length,

@@ -25,11 +25,17 @@ export function defaultConfigPath(opt?: string): string {
 
 export function resolveRulesDir(loaded: LoadedConfig, override?: string): string {
   if (override) return path.resolve(override);
-  return path.isAbsolute(loaded.config.rules.dir) ? loaded.config.rules.dir : path.resolve(loaded.baseDir, loaded.config.rules.dir);
+  return path.isAbsolute(loaded.config.rules.dir)
+    ? loaded.config.rules.dir
+    : path.resolve(loaded.baseDir, loaded.config.rules.dir);
 }
 
 /** Loads config and rules; any problem in either is a ConfigError listing all of them. */
-export function loadConfigAndRules(opts: ContextOptions): { loaded: LoadedConfig; rules: Rule[]; rulesDir: string } {
+export function loadConfigAndRules(opts: ContextOptions): {
+  loaded: LoadedConfig;
+  rules: Rule[];
+  rulesDir: string;
+} {
   const loaded = loadConfig(defaultConfigPath(opts.config));
   const rulesDir = resolveRulesDir(loaded, opts.rules);
   const { all, problems } = loadRules(rulesDir, loaded.config, loaded.file);

@@ -6,12 +6,12 @@
 import cron from 'node-cron';
 import type { ConsoleLog } from '../cli/console-log';
 import { errorMessage, VigilError } from '../errors';
-import { startMetricsServer, type MetricsServer } from '../metrics/http-server';
+import { type MetricsServer, startMetricsServer } from '../metrics/http-server';
 import { createMetrics } from '../metrics/metrics';
 import type { Rule } from '../rules/rule-schema';
 import { releaseLeases } from '../state/leases';
 import { cycleRecord, startRecord } from './audit-records';
-import { healthAt, type HealthState } from './health';
+import { type HealthState, healthAt } from './health';
 import { type PipelineDeps, type PipelineResult, runPipelineCycle } from './run-pipeline';
 import type { Runtime } from './runtime';
 
@@ -45,7 +45,11 @@ export function schedulePeriod(schedule: { interval?: number; cron?: string }, t
   return schedule.interval ?? 60_000;
 }
 
-export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: ConsoleLog): Promise<MonitorHandle> {
+export async function startMonitor(
+  rt: Runtime,
+  opts: MonitorOptions,
+  out: ConsoleLog,
+): Promise<MonitorHandle> {
   const cfg = rt.loaded.config;
   const periodMs = schedulePeriod(cfg.schedule, cfg.calendar.timezone);
   const metrics = createMetrics();
@@ -61,11 +65,22 @@ export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: Conso
   };
   let server: MetricsServer | undefined;
   if (opts.metricsPort !== undefined) {
-    server = await startMetricsServer(metrics, () => healthAt(health, Date.now(), periodMs), opts.metricsPort, opts.metricsHost);
+    server = await startMetricsServer(
+      metrics,
+      () => healthAt(health, Date.now(), periodMs),
+      opts.metricsPort,
+      opts.metricsHost,
+    );
     out.info(`metrics on http://${opts.metricsHost}:${server.port}/metrics, health on /healthz`);
   }
-  rt.audit.record('start', { ...startRecord('monitor', rt.loaded.sha256, opts.rules, rt.instanceId), period_ms: periodMs, duration_ms: opts.durationMs ?? null });
-  out.info(`monitoring ${opts.rules.length} rules every ${Math.round(periodMs / 1000)} s${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`);
+  rt.audit.record('start', {
+    ...startRecord('monitor', rt.loaded.sha256, opts.rules, rt.instanceId),
+    period_ms: periodMs,
+    duration_ms: opts.durationMs ?? null,
+  });
+  out.info(
+    `monitoring ${opts.rules.length} rules every ${Math.round(periodMs / 1000)} s${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`,
+  );
 
   let running: Promise<void> | undefined;
   let stopping = false;
@@ -100,7 +115,13 @@ export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: Conso
       const reason = e instanceof VigilError ? e.reason : 'internal';
       health.lastError = errorMessage(e).split('\n')[0];
       metrics.cycles.inc({ result: 'failed' });
-      if (reason.startsWith('es_') || reason === 'query' || reason === 'index_missing' || reason === 'state_privilege') metrics.esErrors.inc({ reason });
+      if (
+        reason.startsWith('es_') ||
+        reason === 'query' ||
+        reason === 'index_missing' ||
+        reason === 'state_privilege'
+      )
+        metrics.esErrors.inc({ reason });
       rt.audit.record('cycle_failed', { reason, error: health.lastError }, 'error');
       out.error(`cycle failed: ${health.lastError} (will retry and catch up from the checkpoints)`);
     }
@@ -112,12 +133,15 @@ export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: Conso
     const allFailed = r.report.rules.length > 0 && r.report.rules.every((x) => !x.ok);
     metrics.cycles.inc({ result: r.aborted ? 'skipped' : allFailed ? 'failed' : 'ok' });
     for (const f of r.report.failures) metrics.esErrors.inc({ reason: f.reason });
-    for (const a of r.alerts) if (a.status !== 'suppressed' && a.status !== 'recovered') metrics.findings.inc({ rule: a.rule, severity: a.severity });
+    for (const a of r.alerts)
+      if (a.status !== 'suppressed' && a.status !== 'recovered')
+        metrics.findings.inc({ rule: a.rule, severity: a.severity });
     for (const [channel, s] of Object.entries(r.delivery?.channels ?? {})) {
       metrics.alertsSent.inc({ channel }, s.sent);
       metrics.alertsFailed.inc({ channel }, s.failed);
     }
-    if (r.delivery) metrics.outboxDepth.set(Object.values(r.delivery.channels).reduce((n, s) => n + s.pending, 0));
+    if (r.delivery)
+      metrics.outboxDepth.set(Object.values(r.delivery.channels).reduce((n, s) => n + s.pending, 0));
     if (!allFailed && !r.aborted) {
       health.lastSuccessMs = Date.now();
       health.lastError = undefined;
@@ -129,11 +153,17 @@ export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: Conso
     for (const a of r.alerts) if (a.status !== 'suppressed') out.alert(a);
     for (const f of r.report.failures) out.error(`rule ${f.rule}: ${f.message}`);
     for (const p of r.delivery?.problems ?? []) out.warn(`delivery ${p.channel}: ${p.message}`);
-    const warnings = [...r.report.warnings, ...r.warnings, ...r.skipped.map((s) => `rule ${s.rule} is handled by ${s.owner} (lease)`)];
+    const warnings = [
+      ...r.report.warnings,
+      ...r.warnings,
+      ...r.skipped.map((s) => `rule ${s.rule} is handled by ${s.owner} (lease)`),
+    ];
     const key = warnings.join('\n');
     if (key !== lastWarnings) for (const w of warnings) out.warn(w);
     lastWarnings = key;
-    out.debug(`cycle ${cycles}: ${r.report.findings.length} findings, ${Math.round(wallMs)} ms, Elasticsearch took ${r.report.took} ms`);
+    out.debug(
+      `cycle ${cycles}: ${r.report.findings.length} findings, ${Math.round(wallMs)} ms, Elasticsearch took ${r.report.took} ms`,
+    );
   };
 
   const tick = () => {
@@ -160,7 +190,9 @@ export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: Conso
     clearTimeout(tickTimer);
     clearTimeout(durationTimer);
     void cronTask?.stop();
-    out.info(`stopping (${why})${running ? `: letting the running cycle finish (up to ${Math.round(opts.graceMs / 1000)} s)` : ''}`);
+    out.info(
+      `stopping (${why})${running ? `: letting the running cycle finish (up to ${Math.round(opts.graceMs / 1000)} s)` : ''}`,
+    );
     void (async () => {
       if (running) {
         const graceOver = new Promise<'late'>((r) => {
@@ -182,7 +214,9 @@ export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: Conso
         }
       }
       const owned = opts.rules.map((r) => r.id);
-      await releaseLeases(rt.client, cfg.state.index, owned, rt.instanceId, Date.now()).catch(() => undefined);
+      await releaseLeases(rt.client, cfg.state.index, owned, rt.instanceId, Date.now()).catch(
+        () => undefined,
+      );
       rt.audit.record('stop', { mode: 'monitor', reason: why, cycles, exit: 0 });
       await server?.close();
       resolveDone(0);
@@ -197,14 +231,21 @@ export async function startMonitor(rt: Runtime, opts: MonitorOptions, out: Conso
     let n = 0;
     const next = () => {
       n += 1;
-      tickTimer = setTimeout(() => {
-        tick();
-        next();
-      }, Math.max(0, t0 + n * periodMs - Date.now()));
+      tickTimer = setTimeout(
+        () => {
+          tick();
+          next();
+        },
+        Math.max(0, t0 + n * periodMs - Date.now()),
+      );
     };
     next();
   }
   tick();
-  if (opts.durationMs) durationTimer = setTimeout(() => stop(`--duration of ${Math.round((opts.durationMs as number) / 1000)} s elapsed`), opts.durationMs);
+  if (opts.durationMs)
+    durationTimer = setTimeout(
+      () => stop(`--duration of ${Math.round((opts.durationMs as number) / 1000)} s elapsed`),
+      opts.durationMs,
+    );
   return { done, stop, metricsPort: server?.port };
 }

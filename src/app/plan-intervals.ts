@@ -27,7 +27,12 @@ export function planIntervals(
   for (const r of rules) {
     const cp = checkpoints?.get(r.id);
     if (cp === undefined) {
-      intervals.set(r.id, firstLookbackWindow ? { startMs: Math.min(base.startMs, base.endMs - r.window), endMs: base.endMs } : base);
+      intervals.set(
+        r.id,
+        firstLookbackWindow
+          ? { startMs: Math.min(base.startMs, base.endMs - r.window), endMs: base.endMs }
+          : base,
+      );
       continue;
     }
     if (cp >= base.endMs) continue; // evaluated up to this end already

@@ -64,7 +64,11 @@ export async function preflightWarnings(client: Client, rules: Rule[]): Promise<
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const reports = await Promise.all(
-    [...groups.entries()].map(async ([k, rs]) => ({ patterns: k.split(','), rules: rs, report: (await checkSource(client, k.split(','), rs.flatMap(fieldsNeeded))) as SourceReport })),
+    [...groups.entries()].map(async ([k, rs]) => ({
+      patterns: k.split(','),
+      rules: rs,
+      report: (await checkSource(client, k.split(','), rs.flatMap(fieldsNeeded))) as SourceReport,
+    })),
   );
   return sourceWarnings(reports);
 }
@@ -72,7 +76,8 @@ export async function preflightWarnings(client: Client, rules: Rule[]): Promise<
 export async function runCycle(input: CycleInput): Promise<CycleReport> {
   const { client, rules, calendar, interval } = input;
   const phases: Record<string, number> = {};
-  const warnings = input.preflight === false ? [] : await timed(phases, 'preflight', () => preflightWarnings(client, rules));
+  const warnings =
+    input.preflight === false ? [] : await timed(phases, 'preflight', () => preflightWarnings(client, rules));
   const intervalOf = (r: Rule) => input.intervals?.get(r.id) ?? interval;
   const { values, stats } = await timed(phases, 'query', () => collectRuleValues(client, rules, intervalOf));
   const findings: Finding[] = [];
@@ -88,13 +93,21 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
       }
       const ev = evaluateRule(v.rule, v, intervalOf(v.rule), calendar, input.baselines?.get(v.rule.id));
       findings.push(...ev.findings);
-      peaks.set(v.rule.id, ev.peaks.map((p) => ({ entity: p.entity, value: p.peak.value })));
+      peaks.set(
+        v.rule.id,
+        ev.peaks.map((p) => ({ entity: p.entity, value: p.peak.value })),
+      );
       ruleStats.push({ id: v.rule.id, entities: v.totalEntities, findings: ev.findings.length, ok: true });
     }
   });
-  const samples = await timed(phases, 'samples', () => fetchSamples(client, findings, new Map(rules.map((r) => [r.id, r]))));
+  const samples = await timed(phases, 'samples', () =>
+    fetchSamples(client, findings, new Map(rules.map((r) => [r.id, r]))),
+  );
   return {
-    interval: { start: new Date(interval.startMs).toISOString(), end: new Date(interval.endMs).toISOString() },
+    interval: {
+      start: new Date(interval.startMs).toISOString(),
+      end: new Date(interval.endMs).toISOString(),
+    },
     findings,
     failures,
     warnings,

@@ -9,8 +9,8 @@ import type { AuditLog } from '../audit/audit-log';
 import type { ParsedConfig } from '../config/schema';
 import { scheduleAt } from '../evaluate/calendar';
 import { type AlertMemory, decideAlert, hasRecovered, rememberAlert } from '../evaluate/decide-alert';
-import type { DrainSummary } from '../notify/outbox';
 import type { Notifier } from '../notify/notifier';
+import type { DrainSummary } from '../notify/outbox';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { alertIdFor, alertStateDocId } from '../state/alert-id';
@@ -87,19 +87,57 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
   const skipped: PipelineResult['skipped'] = [];
   let rules = deps.rules;
   if (!opts.dryRun) {
-    const leases = await t('lease', () => acquireLeases(client, stateIndex, rules.map((r) => r.id), deps.instanceId, opts.nowMs, config.state.lease));
+    const leases = await t('lease', () =>
+      acquireLeases(
+        client,
+        stateIndex,
+        rules.map((r) => r.id),
+        deps.instanceId,
+        opts.nowMs,
+        config.state.lease,
+      ),
+    );
     for (const [rule, owner] of leases.heldElsewhere) skipped.push({ rule, owner });
     rules = rules.filter((r) => leases.acquired.includes(r.id));
   }
   const stateExists = !opts.dryRun || (await client.indices.exists({ index: stateIndex }).catch(() => false));
-  const checkpoints = opts.resume && stateExists ? await t('checkpoints', () => readCheckpoints(client, stateIndex, rules.map((r) => r.id))) : undefined;
-  const plan = planIntervals(rules, opts.base, checkpoints, config.state.max_catch_up, opts.firstLookbackWindow);
+  const checkpoints =
+    opts.resume && stateExists
+      ? await t('checkpoints', () =>
+          readCheckpoints(
+            client,
+            stateIndex,
+            rules.map((r) => r.id),
+          ),
+        )
+      : undefined;
+  const plan = planIntervals(
+    rules,
+    opts.base,
+    checkpoints,
+    config.state.max_catch_up,
+    opts.firstLookbackWindow,
+  );
   warnings.push(...plan.warnings);
   const active = rules.filter((r) => plan.intervals.has(r.id));
   const baselines = await t('baseline', async () =>
-    stateExists || active.some((r) => r.baseline) ? loadBaselines(client, stateIndex, active, config.calendar, opts.base.endMs, opts.dryRun || !stateExists) : undefined,
+    stateExists || active.some((r) => r.baseline)
+      ? loadBaselines(
+          client,
+          stateIndex,
+          active,
+          config.calendar,
+          opts.base.endMs,
+          opts.dryRun || !stateExists,
+        )
+      : undefined,
   );
-  if (baselines?.bootstrapped.length) audit.record('baseline_bootstrapped', { rules: baselines.bootstrapped, searches: baselines.stats.searches, took: baselines.stats.took });
+  if (baselines?.bootstrapped.length)
+    audit.record('baseline_bootstrapped', {
+      rules: baselines.bootstrapped,
+      searches: baselines.stats.searches,
+      took: baselines.stats.took,
+    });
   const report = await runCycle({
     client,
     rules: active,
@@ -111,12 +149,22 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
   });
   Object.assign(report.phases, phases);
   const okRules = new Set(report.rules.filter((r) => r.ok).map((r) => r.id));
-  const result: PipelineResult = { report, alerts: [], skipped, warnings, deliveryFailed: false, checkpointed: [], aborted: false };
+  const result: PipelineResult = {
+    report,
+    alerts: [],
+    skipped,
+    warnings,
+    deliveryFailed: false,
+    checkpointed: [],
+    aborted: false,
+  };
   if (opts.aborted?.()) return { ...result, aborted: true };
 
   // dedup: decide per finding against the memory of what was notified
   const dedupStart = performance.now();
-  const firing = stateExists ? await readFiringAlerts(client, stateIndex, [...okRules]) : new Map<string, AlertMemory & { rule: string }>();
+  const firing = stateExists
+    ? await readFiringAlerts(client, stateIndex, [...okRules])
+    : new Map<string, AlertMemory & { rule: string }>();
   const rulesById = new Map(active.map((r) => [r.id, r]));
   const memories: { rule: string; memory: AlertMemory }[] = [];
   const firingNow = new Set<string>();
@@ -134,35 +182,64 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
     const rule = rulesById.get(prev.rule);
     const interval = plan.intervals.get(prev.rule);
     if (!rule || !interval || firingNow.has(docId) || !hasRecovered(prev, interval.endMs, false)) continue;
-    const peak = report.peaks.get(prev.rule)?.find((p) => alertStateDocId(prev.rule, p.entity) === docId)?.value ?? 0;
+    const peak =
+      report.peaks.get(prev.rule)?.find((p) => alertStateDocId(prev.rule, p.entity) === docId)?.value ?? 0;
     const recovered = recoveryAlert(rule, prev, peak, interval, config);
     result.alerts.push(recovered);
-    memories.push({ rule: prev.rule, memory: { ...prev, status: 'recovered', last_seen_end: interval.endMs } });
+    memories.push({
+      rule: prev.rule,
+      memory: { ...prev, status: 'recovered', last_seen_end: interval.endMs },
+    });
   }
   report.phases.dedup = Math.round((performance.now() - dedupStart) * 10) / 10;
   if (opts.dryRun || opts.aborted?.()) return { ...result, aborted: Boolean(opts.aborted?.()) };
 
   // notify: into the outbox first, then a drain (which also retries older entries)
-  const notifiable = result.alerts.filter((a) => a.status === 'new' || a.status === 'escalated' || (a.status === 'recovered' && rulesById.get(a.rule)?.recovery));
+  const notifiable = result.alerts.filter(
+    (a) =>
+      a.status === 'new' ||
+      a.status === 'escalated' ||
+      (a.status === 'recovered' && rulesById.get(a.rule)?.recovery),
+  );
   if (deps.notifier) {
-    const delivered = await t('notify', () => (deps.notifier as Notifier).deliver(notifiable, new Date(opts.nowMs)));
+    const delivered = await t('notify', () =>
+      (deps.notifier as Notifier).deliver(notifiable, new Date(opts.nowMs)),
+    );
     result.delivery = delivered.summary;
     result.deliveryFailed = delivered.summary.problems.length > 0;
   }
   // persist: memories, the alerts index, then checkpoints of the rules that ran cleanly
   await t('persist', async () => {
     await writeAlertMemories(client, stateIndex, memories, opts.nowMs);
-    await writeAlertDocs(client, config.state.alerts_index, result.alerts.filter((a) => a.status !== 'suppressed'), opts.nowMs);
+    await writeAlertDocs(
+      client,
+      config.state.alerts_index,
+      result.alerts.filter((a) => a.status !== 'suppressed'),
+      opts.nowMs,
+    );
     const until = new Map([...okRules].map((id) => [id, (plan.intervals.get(id) as Interval).endMs]));
     await writeCheckpoints(client, stateIndex, until, opts.nowMs);
     result.checkpointed = [...until.keys()];
   });
   report.phases = { ...report.phases, ...phases };
-  if (opts.releaseLeases) await releaseLeases(client, stateIndex, rules.map((r) => r.id), deps.instanceId, Date.now());
+  if (opts.releaseLeases)
+    await releaseLeases(
+      client,
+      stateIndex,
+      rules.map((r) => r.id),
+      deps.instanceId,
+      Date.now(),
+    );
   return result;
 }
 
-function recoveryAlert(rule: Rule, prev: AlertMemory, value: number, interval: Interval, config: ParsedConfig): Alert {
+function recoveryAlert(
+  rule: Rule,
+  prev: AlertMemory,
+  value: number,
+  interval: Interval,
+  config: ParsedConfig,
+): Alert {
   const f: Finding = {
     rule: rule.id,
     title: `Recovered: ${rule.title}`,

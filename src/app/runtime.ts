@@ -25,7 +25,13 @@ export function buildRuntime(opts: ContextOptions & { withNotifier?: boolean }):
   const anyChannel = Object.values(cfg.alerts.channels).some((c) => c.enabled);
   const notifier =
     opts.withNotifier !== false && anyChannel
-      ? createNotifier({ client: ctx.client, stateIndex: cfg.state.index, alerts: cfg.alerts, logger: audit, configPath: ctx.loaded.file })
+      ? createNotifier({
+          client: ctx.client,
+          stateIndex: cfg.state.index,
+          alerts: cfg.alerts,
+          logger: audit,
+          configPath: ctx.loaded.file,
+        })
       : undefined;
   return {
     ...ctx,

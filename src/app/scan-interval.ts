@@ -5,9 +5,16 @@ import type { Interval } from '../query/types';
  * Pure: the interval a scan evaluates. Live: [now − query_delay − D, now − query_delay).
  * Replay: [from, to) as given.
  */
-export function scanInterval(opts: { durationMin?: number; from?: string; to?: string }, nowMs: number, queryDelayMs: number): Interval {
+export function scanInterval(
+  opts: { durationMin?: number; from?: string; to?: string },
+  nowMs: number,
+  queryDelayMs: number,
+): Interval {
   if (opts.from || opts.to) {
-    if (!opts.from || !opts.to) throw new UsageError('--from and --to go together (ISO times, e.g. --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z)');
+    if (!opts.from || !opts.to)
+      throw new UsageError(
+        '--from and --to go together (ISO times, e.g. --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z)',
+      );
     const startMs = parseInstant(opts.from, '--from');
     const endMs = parseInstant(opts.to, '--to');
     if (endMs <= startMs) throw new UsageError(`--to must be after --from (got ${opts.from} → ${opts.to})`);
@@ -20,7 +27,8 @@ export function scanInterval(opts: { durationMin?: number; from?: string; to?: s
 
 function parseInstant(s: string, flag: string): number {
   const ms = /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : Number.NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`${flag}: expected an ISO time like 2026-03-01T00:00:00Z, got "${s.slice(0, 40)}"`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`${flag}: expected an ISO time like 2026-03-01T00:00:00Z, got "${s.slice(0, 40)}"`);
   return ms;
 }
 

@@ -33,7 +33,10 @@ export function createAuditLog(settings: AuditSettings, secrets: readonly string
     fs.mkdirSync(settings.dir, { recursive: true });
     fs.accessSync(settings.dir, fs.constants.W_OK);
   } catch (e) {
-    throw new ConfigError(`logging.dir: cannot write audit logs to ${settings.dir} (${(e as NodeJS.ErrnoException).code})`, { cause: e });
+    throw new ConfigError(
+      `logging.dir: cannot write audit logs to ${settings.dir} (${(e as NodeJS.ErrnoException).code})`,
+      { cause: e },
+    );
   }
   const transport = new DailyRotateFile({
     dirname: settings.dir,
@@ -55,7 +58,8 @@ export function createAuditLog(settings: AuditSettings, secrets: readonly string
     format: winston.format.combine(scrub(), winston.format.timestamp(), winston.format.json()),
     transports: [transport],
   });
-  const log = (level: string, message: string, meta?: Record<string, unknown>) => logger.log(level, message, meta ?? {});
+  const log = (level: string, message: string, meta?: Record<string, unknown>) =>
+    logger.log(level, message, meta ?? {});
   return {
     dir: settings.dir,
     record: (event, data = {}, level = 'info') => log(level, event, { event, ...data }),
@@ -73,4 +77,10 @@ export function createAuditLog(settings: AuditSettings, secrets: readonly string
 }
 
 /** An audit log that writes nothing (tests of pure stages, --dry-run without a log dir). */
-export const nullAudit: AuditLog = { record: () => {}, info: () => {}, warn: () => {}, error: () => {}, close: async () => {} };
+export const nullAudit: AuditLog = {
+  record: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  close: async () => {},
+};

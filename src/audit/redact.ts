@@ -15,6 +15,8 @@ export function redact(value: unknown, secrets: readonly string[], depth = 0): u
   if (value instanceof Error) return { name: value.name, message: redactText(value.message, secrets) };
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? MASK : redact(v, secrets, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] =
+      SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? MASK : redact(v, secrets, depth + 1);
   return out;
 }

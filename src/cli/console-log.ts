@@ -17,11 +17,16 @@ export interface ConsoleLog {
   alert(a: Alert): void;
 }
 
-export function createConsoleLog(level: ConsoleLevel, secrets: readonly string[], stream: NodeJS.WriteStream = process.stderr): ConsoleLog {
+export function createConsoleLog(
+  level: ConsoleLevel,
+  secrets: readonly string[],
+  stream: NodeJS.WriteStream = process.stderr,
+): ConsoleLog {
   const c = colours(stream);
   const on = (l: ConsoleLevel) => LEVELS[l] <= LEVELS[level];
   const write = (l: ConsoleLevel, tag: string, msg: string) => {
-    if (on(l)) stream.write(`${c.dim(new Date().toISOString().slice(11, 19))} ${tag} ${redactText(msg, secrets)}\n`);
+    if (on(l))
+      stream.write(`${c.dim(new Date().toISOString().slice(11, 19))} ${tag} ${redactText(msg, secrets)}\n`);
   };
   return {
     error: (m) => write('error', c.red('error'), m),

@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 /** Thin entry point: parse flags, call the app, map errors to exit codes and one-line messages. */
 import { Command, CommanderError } from 'commander';
-import { errorMessage, EXIT, VigilError } from '../errors';
 import { loadContext } from '../app/context';
 import { createAuditLog } from '../audit/audit-log';
+import { EXIT, errorMessage, VigilError } from '../errors';
 import { doctorCommand } from './commands/doctor';
 import { ingestCommand } from './commands/ingest';
 import { monitorCommand } from './commands/monitor';
 import { type NotifyContext, outboxCommand } from './commands/outbox';
-import { testAlertCommand } from './commands/test-alert';
 import { scanCommand } from './commands/scan';
 import { schemaCommand } from './commands/schema';
+import { testAlertCommand } from './commands/test-alert';
 import { validateCommand } from './commands/validate';
 
 const VERSION: string = require('../../package.json').version;
@@ -18,7 +18,9 @@ const VERSION: string = require('../../package.json').version;
 export function buildProgram(): Command {
   const program = new Command('vigil')
     .version(VERSION, '-V, --version')
-    .description('vigil watches Elasticsearch for security events (SSH brute force, sudo misuse, DoS bursts, HTTP error spikes, login-failure rates, data-transfer spikes) and alerts people.')
+    .description(
+      'vigil watches Elasticsearch for security events (SSH brute force, sudo misuse, DoS bursts, HTTP error spikes, login-failure rates, data-transfer spikes) and alerts people.',
+    )
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
@@ -40,7 +42,16 @@ Exit codes: 0 success, 1 internal error, 2 config or usage error, 3 Elasticsearc
 or every rule failed, 4 some alert could not be delivered (it stays in the outbox).`,
     );
   const notifyDeps = { loadContext: notifyContext };
-  for (const cmd of [scanCommand(), monitorCommand(), validateCommand(), doctorCommand(), ingestCommand(), outboxCommand(notifyDeps), testAlertCommand(notifyDeps), schemaCommand()]) {
+  for (const cmd of [
+    scanCommand(),
+    monitorCommand(),
+    validateCommand(),
+    doctorCommand(),
+    ingestCommand(),
+    outboxCommand(notifyDeps),
+    testAlertCommand(notifyDeps),
+    schemaCommand(),
+  ]) {
     program.addCommand(cmd);
   }
   program.exitOverride();
@@ -57,7 +68,13 @@ function notifyContext(opts: { config?: string }): NotifyContext {
     void ctx.client.close();
     void audit.close();
   });
-  return { client: ctx.client, stateIndex: cfg.state.index, alerts: cfg.alerts, logger: audit, configPath: ctx.loaded.file };
+  return {
+    client: ctx.client,
+    stateIndex: cfg.state.index,
+    alerts: cfg.alerts,
+    logger: audit,
+    configPath: ctx.loaded.file,
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -72,14 +89,17 @@ export async function main(argv: string[]): Promise<number> {
 
 export function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+      return EXIT.ok;
     return EXIT.config;
   }
   if (e instanceof VigilError) {
     for (const line of e.message.split('\n')) process.stderr.write(`vigil: ${line}\n`);
     return e.exitCode;
   }
-  process.stderr.write(`vigil: internal error: ${errorMessage(e).split('\n')[0]} (set VIGIL_DEBUG=1 for details)\n`);
+  process.stderr.write(
+    `vigil: internal error: ${errorMessage(e).split('\n')[0]} (set VIGIL_DEBUG=1 for details)\n`,
+  );
   if (process.env.VIGIL_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return EXIT.internal;
 }

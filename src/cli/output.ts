@@ -41,7 +41,10 @@ export function localWindow(f: Finding): string {
   return `${s.toFormat('yyyy-MM-dd HH:mm:ss')}–${e.toFormat('HH:mm:ss ZZZZ')}`;
 }
 
-export function findingsTable(findings: (Finding & { status?: string })[], stream: NodeJS.WriteStream): string {
+export function findingsTable(
+  findings: (Finding & { status?: string })[],
+  stream: NodeJS.WriteStream,
+): string {
   const c = colours(stream);
   if (findings.length === 0) return '';
   const rows = findings.map((f) => [
@@ -56,7 +59,11 @@ export function findingsTable(findings: (Finding & { status?: string })[], strea
   const head = ['SEVERITY', 'RULE', 'ENTITY', 'VALUE', 'SCHEDULE', 'STATUS', 'WINDOW'];
   const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i]).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell + ' '.repeat(Math.max(0, widths[i] - plain(cell).length))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell + ' '.repeat(Math.max(0, widths[i] - plain(cell).length)))
+      .join('  ')
+      .trimEnd();
   return [c.dim(line(head)), ...rows.map(line)].join('\n');
 }
 

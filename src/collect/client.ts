@@ -32,7 +32,10 @@ export function createClient(es: EsSettings, configPath = 'config.yaml'): Client
     try {
       tls.ca = fs.readFileSync(es.tls.ca_file);
     } catch (e) {
-      throw new ConfigError(`${configPath}: elasticsearch.tls.ca_file: cannot read ${es.tls.ca_file} (${(e as NodeJS.ErrnoException).code})`, { cause: e });
+      throw new ConfigError(
+        `${configPath}: elasticsearch.tls.ca_file: cannot read ${es.tls.ca_file} (${(e as NodeJS.ErrnoException).code})`,
+        { cause: e },
+      );
     }
   }
   if (!es.tls.verify) tls.rejectUnauthorized = false;
@@ -43,7 +46,9 @@ export function createClient(es: EsSettings, configPath = 'config.yaml'): Client
 /** Elasticsearch's own reason for a response error, e.g. "index_not_found_exception: no such index [x]". */
 export function esReason(e: unknown): string {
   if (e instanceof errors.ResponseError) {
-    const body = e.meta?.body as { error?: { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] } } | undefined;
+    const body = e.meta?.body as
+      | { error?: { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] } }
+      | undefined;
     const err = body?.error;
     if (err && typeof err === 'object') {
       const root = err.root_cause?.[0];
@@ -73,32 +78,55 @@ function nodesOf(client: Client | undefined): string {
 export function mapEsError(e: unknown, what: string, client?: Client): VigilError {
   const where = nodesOf(client);
   if (e instanceof errors.ConnectionError || e instanceof errors.NoLivingConnectionsError) {
-    return new ElasticsearchUnavailable(`Elasticsearch unreachable at ${where} while ${what}: ${shortConnReason(e)}. Is it running? Check elasticsearch.nodes`, { cause: e });
+    return new ElasticsearchUnavailable(
+      `Elasticsearch unreachable at ${where} while ${what}: ${shortConnReason(e)}. Is it running? Check elasticsearch.nodes`,
+      { cause: e },
+    );
   }
   if (e instanceof errors.TimeoutError) {
-    return new ElasticsearchUnavailable(`Elasticsearch at ${where} did not answer within elasticsearch.request_timeout while ${what}`, { cause: e });
+    return new ElasticsearchUnavailable(
+      `Elasticsearch at ${where} did not answer within elasticsearch.request_timeout while ${what}`,
+      { cause: e },
+    );
   }
   if (e instanceof errors.ResponseError) {
     const status = e.statusCode;
     if (status === 401) {
-      return new ElasticsearchUnavailable(`Elasticsearch at ${where} refused our credentials (401) while ${what}: set elasticsearch.username/password or api_key`, { cause: e, reason: 'es_auth' });
+      return new ElasticsearchUnavailable(
+        `Elasticsearch at ${where} refused our credentials (401) while ${what}: set elasticsearch.username/password or api_key`,
+        { cause: e, reason: 'es_auth' },
+      );
     }
     if (status === 403) {
-      return new QueryError(`Elasticsearch at ${where} denied ${what} (403): ${esReason(e)}`, { cause: e, reason: 'es_auth' });
+      return new QueryError(`Elasticsearch at ${where} denied ${what} (403): ${esReason(e)}`, {
+        cause: e,
+        reason: 'es_auth',
+      });
     }
     if (status === 502 || status === 503 || status === 504) {
-      return new ElasticsearchUnavailable(`Elasticsearch at ${where} is unavailable (${status}) while ${what}: ${esReason(e)}`, { cause: e });
+      return new ElasticsearchUnavailable(
+        `Elasticsearch at ${where} is unavailable (${status}) while ${what}: ${esReason(e)}`,
+        { cause: e },
+      );
     }
     if (status === 404 && /index_not_found/.test(esReason(e))) {
-      return new QueryError(`no index matches while ${what}: ${esReason(e)}`, { cause: e, reason: 'index_missing' });
+      return new QueryError(`no index matches while ${what}: ${esReason(e)}`, {
+        cause: e,
+        reason: 'index_missing',
+      });
     }
     return new QueryError(`Elasticsearch rejected ${what} (${status}): ${esReason(e)}`, { cause: e });
   }
   if (e instanceof errors.ProductNotSupportedError) {
-    return new ElasticsearchUnavailable(`${where} does not look like Elasticsearch while ${what}`, { cause: e });
+    return new ElasticsearchUnavailable(`${where} does not look like Elasticsearch while ${what}`, {
+      cause: e,
+    });
   }
   if (e instanceof Error && /certificate|self[- ]signed|SSL|TLS/i.test(e.message)) {
-    return new ElasticsearchUnavailable(`TLS to ${where} failed while ${what}: ${e.message}. Set elasticsearch.tls.ca_file`, { cause: e });
+    return new ElasticsearchUnavailable(
+      `TLS to ${where} failed while ${what}: ${e.message}. Set elasticsearch.tls.ca_file`,
+      { cause: e },
+    );
   }
   return new QueryError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
@@ -107,7 +135,8 @@ function shortConnReason(e: Error): string {
   const m = e.message || '';
   if (/ECONNREFUSED/.test(m)) return 'connection refused';
   if (/ENOTFOUND|EAI_AGAIN/.test(m)) return 'host not found';
-  if (/certificate|self[- ]signed|unable to verify/i.test(m)) return `TLS: ${m.split('\n')[0]} (set elasticsearch.tls.ca_file)`;
+  if (/certificate|self[- ]signed|unable to verify/i.test(m))
+    return `TLS: ${m.split('\n')[0]} (set elasticsearch.tls.ca_file)`;
   if (/ECONNRESET|socket hang up/.test(m)) return 'connection reset';
   return m.split('\n')[0] || 'connection error';
 }

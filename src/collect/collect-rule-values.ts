@@ -7,8 +7,13 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { QueryError } from '../errors';
 import { type BucketValue, type EntitySeries, emptyBucket, entityKey } from '../evaluate/series';
-import { buildSeriesQuery, buildTotalsQuery, SERIES_PAGE_SIZE, TOTALS_PAGE_SIZE } from '../query/build-rule-query';
-import { bucketWidthMs, bucketsPerSpan } from '../query/resolution';
+import {
+  buildSeriesQuery,
+  buildTotalsQuery,
+  SERIES_PAGE_SIZE,
+  TOTALS_PAGE_SIZE,
+} from '../query/build-rule-query';
+import { bucketsPerSpan, bucketWidthMs } from '../query/resolution';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { type CollectStats, type Job, runJobs } from './page-composite';
@@ -16,9 +21,15 @@ import { type CollectStats, type Job, runJobs } from './page-composite';
 export type { CollectStats };
 
 export type RuleValues =
-  | { rule: Rule; ok: true; series: EntitySeries[]; bucketMs: number; spanBuckets: number; totalEntities: number }
+  | {
+      rule: Rule;
+      ok: true;
+      series: EntitySeries[];
+      bucketMs: number;
+      spanBuckets: number;
+      totalEntities: number;
+    }
   | { rule: Rule; ok: false; error: QueryError };
-
 
 const CANDIDATES_PER_SEARCH = 1000;
 
@@ -99,7 +110,10 @@ export async function collectRuleValues(
     if (job.error) continue;
     const all = totals.get(rule.id) ?? [];
     let candidates = all.filter((t) => couldReach(rule, t.total, minThreshold(rule)));
-    if (rule.baseline) candidates = candidates.sort((a, b) => b.total.count - a.total.count).slice(0, rule.baseline.max_entities);
+    if (rule.baseline)
+      candidates = candidates
+        .sort((a, b) => b.total.count - a.total.count)
+        .slice(0, rule.baseline.max_entities);
     if (lengthMs <= rule.window || candidates.length === 0) {
       // the whole interval is one span: the totals are the answer
       const series = candidates.map((c) => ({ key: c.key, buckets: new Map([[interval.startMs, c.total]]) }));
@@ -110,7 +124,14 @@ export async function collectRuleValues(
     const byKey = new Map<string, EntitySeries>();
     for (const c of candidates) byKey.set(entityKey(c.key), { key: c.key, buckets: new Map() });
     seriesByRule.set(rule.id, byKey);
-    values.push({ rule, ok: true, series: [], bucketMs, spanBuckets: bucketsPerSpan(rule.window, bucketMs), totalEntities: all.length });
+    values.push({
+      rule,
+      ok: true,
+      series: [],
+      bucketMs,
+      spanBuckets: bucketsPerSpan(rule.window, bucketMs),
+      totalEntities: all.length,
+    });
     for (let i = 0; i < candidates.length; i += CANDIDATES_PER_SEARCH) {
       const chunk = candidates.slice(i, i + CANDIDATES_PER_SEARCH);
       const perField = rule.group_by.map((_, f) => [...new Set(chunk.map((c) => c.key[f]))]);
@@ -120,7 +141,9 @@ export async function collectRuleValues(
         build: (after) => buildSeriesQuery(rule, interval, bucketMs, perField, after),
         done: false,
         onPage: (resp) => {
-          const comp = (resp.aggregations as Record<string, estypes.AggregationsCompositeAggregate> | undefined)?.series;
+          const comp = (
+            resp.aggregations as Record<string, estypes.AggregationsCompositeAggregate> | undefined
+          )?.series;
           if (!comp) return;
           for (const b of comp.buckets as unknown as Record<string, unknown>[]) {
             const k = b.key as Record<string, unknown>;
@@ -152,6 +175,8 @@ export async function collectRuleValues(
       v.series = [...byKey.values()].filter((s) => s.buckets.size > 0);
     }
   }
-  for (const job of totalJobs) if (job.error) values.push({ rule: rules.find((r) => r.id === job.rule.id) as Rule, ok: false, error: job.error });
+  for (const job of totalJobs)
+    if (job.error)
+      values.push({ rule: rules.find((r) => r.id === job.rule.id) as Rule, ok: false, error: job.error });
   return { values, stats };
 }

@@ -7,16 +7,29 @@ import { runMsearch } from './run-msearch';
 const MAX_FIELD_CHARS = 1024;
 
 /** Adds up to 5 recent sample events to each finding, with one `_msearch` for all of them. */
-export async function fetchSamples(client: Client, findings: Finding[], rulesById: Map<string, Rule>): Promise<{ took: number }> {
+export async function fetchSamples(
+  client: Client,
+  findings: Finding[],
+  rulesById: Map<string, Rule>,
+): Promise<{ took: number }> {
   const targets = findings.filter((f) => rulesById.has(f.rule));
   if (targets.length === 0) return { took: 0 };
   const items = targets.map((f) => {
     const rule = rulesById.get(f.rule) as Rule;
-    return buildSamplesQuery(rule, { startMs: Date.parse(f.window.start), endMs: Date.parse(f.window.end) }, f.entity);
+    return buildSamplesQuery(
+      rule,
+      { startMs: Date.parse(f.window.start), endMs: Date.parse(f.window.end) },
+      f.entity,
+    );
   });
-  const out = await runMsearch(client, items, targets.map((f) => `${f.rule} samples`));
+  const out = await runMsearch(
+    client,
+    items,
+    targets.map((f) => `${f.rule} samples`),
+  );
   out.results.forEach((r, i) => {
-    if (r.ok) targets[i].samples = r.response.hits.hits.map((h) => capStrings(h._source) as Record<string, unknown>);
+    if (r.ok)
+      targets[i].samples = r.response.hits.hits.map((h) => capStrings(h._source) as Record<string, unknown>);
   });
   return { took: out.took };
 }
@@ -26,6 +39,11 @@ export function capStrings(v: unknown, depth = 0): unknown {
   if (typeof v === 'string') return v.length > MAX_FIELD_CHARS ? `${v.slice(0, MAX_FIELD_CHARS)}…` : v;
   if (depth > 8) return undefined;
   if (Array.isArray(v)) return v.slice(0, 20).map((x) => capStrings(x, depth + 1));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).slice(0, 50).map(([k, x]) => [k, capStrings(x, depth + 1)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .slice(0, 50)
+        .map(([k, x]) => [k, capStrings(x, depth + 1)]),
+    );
   return v;
 }

@@ -29,7 +29,11 @@ export async function runJobs(client: Client, jobs: Job[], stats: CollectStats):
   for (;;) {
     const pending = jobs.filter((j) => !j.done && !j.error);
     if (pending.length === 0) return;
-    const out = await runMsearch(client, pending.map((j) => j.build(j.after)), pending.map((j) => j.rule.id));
+    const out = await runMsearch(
+      client,
+      pending.map((j) => j.build(j.after)),
+      pending.map((j) => j.rule.id),
+    );
     stats.took += out.took;
     stats.rounds += 1;
     stats.searches += pending.length;
@@ -48,4 +52,3 @@ export async function runJobs(client: Client, jobs: Job[], stats: CollectStats):
     });
   }
 }
-

@@ -3,7 +3,9 @@ import { QueryError } from '../errors';
 import type { MsearchItem } from '../query/types';
 import { mapEsError } from './client';
 
-export type ItemResult = { ok: true; response: estypes.SearchResponse; took: number } | { ok: false; error: QueryError };
+export type ItemResult =
+  | { ok: true; response: estypes.SearchResponse; took: number }
+  | { ok: false; error: QueryError };
 
 export interface MsearchOutcome {
   results: ItemResult[];
@@ -15,7 +17,11 @@ export interface MsearchOutcome {
  * Sends every item as one `_msearch`. A per-item error or a shard failure is an error for that
  * item (never a zero count); a transport failure (cluster down) throws for the whole request.
  */
-export async function runMsearch(client: Client, items: MsearchItem[], labels: string[]): Promise<MsearchOutcome> {
+export async function runMsearch(
+  client: Client,
+  items: MsearchItem[],
+  labels: string[],
+): Promise<MsearchOutcome> {
   if (items.length === 0) return { results: [], took: 0 };
   const searches: estypes.MsearchRequestItem[] = [];
   for (const it of items) searches.push(it.header, it.body);
@@ -32,18 +38,38 @@ export async function runMsearch(client: Client, items: MsearchItem[], labels: s
       const err = r.error as estypes.ErrorCause;
       const root = err.root_cause?.[0] ?? err;
       const missing = root.type === 'index_not_found_exception';
-      return { ok: false, error: new QueryError(`${label}: ${root.type}: ${oneLine(root.reason)}`, { ruleId: label, reason: missing ? 'index_missing' : 'query', cause: err }) };
+      return {
+        ok: false,
+        error: new QueryError(`${label}: ${root.type}: ${oneLine(root.reason)}`, {
+          ruleId: label,
+          reason: missing ? 'index_missing' : 'query',
+          cause: err,
+        }),
+      };
     }
     const resp = r as estypes.SearchResponse;
     took += resp.took ?? 0;
     const failed = resp._shards?.failed ?? 0;
     if (failed > 0) {
       const f = resp._shards.failures?.[0];
-      const why = f ? `${f.reason?.type ?? 'failure'}: ${oneLine(f.reason?.reason)}${f.index ? ` (index ${f.index})` : ''}` : 'unknown reason';
-      return { ok: false, error: new QueryError(`${label}: ${failed} of ${resp._shards.total} shards failed: ${why}`, { ruleId: label, cause: resp._shards.failures }) };
+      const why = f
+        ? `${f.reason?.type ?? 'failure'}: ${oneLine(f.reason?.reason)}${f.index ? ` (index ${f.index})` : ''}`
+        : 'unknown reason';
+      return {
+        ok: false,
+        error: new QueryError(`${label}: ${failed} of ${resp._shards.total} shards failed: ${why}`, {
+          ruleId: label,
+          cause: resp._shards.failures,
+        }),
+      };
     }
     if (resp.timed_out) {
-      return { ok: false, error: new QueryError(`${label}: the search timed out on the cluster; results would be partial`, { ruleId: label }) };
+      return {
+        ok: false,
+        error: new QueryError(`${label}: the search timed out on the cluster; results would be partial`, {
+          ruleId: label,
+        }),
+      };
     }
     return { ok: true, response: resp, took: resp.took ?? 0 };
   });

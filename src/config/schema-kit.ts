@@ -12,36 +12,61 @@ export const positiveInt = () =>
     .max(1e12, { error: 'expected a positive integer below 1e12' });
 
 export const positiveNumber = () =>
-  z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).max(1e15, { error: 'expected a number below 1e15' });
+  z
+    .number({ error: 'expected a positive number' })
+    .positive({ error: 'expected a positive number' })
+    .max(1e15, { error: 'expected a number below 1e15' });
 
 /** "90s", "2m", "24h", "30d" → milliseconds. */
 export const duration = (opts: { allowZero?: boolean } = {}) =>
-  z
-    .string({ error: 'expected a duration like 90s, 10m, 24h or 30d' })
-    .transform((s, ctx) => {
-      const ms = parseDuration(s);
-      if (ms === undefined || ms > 366 * 86_400_000 || (ms === 0 && !opts.allowZero)) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration like 90s, 10m, 24h or 30d (at most 366d)', input: s });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.string({ error: 'expected a duration like 90s, 10m, 24h or 30d' }).transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === undefined || ms > 366 * 86_400_000 || (ms === 0 && !opts.allowZero)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected a duration like 90s, 10m, 24h or 30d (at most 366d)',
+        input: s,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 export const timeOfDay = () =>
   z.string({ error: 'expected HH:MM' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' });
 
-export const isoDate = () => z.string({ error: 'expected a date YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date YYYY-MM-DD' });
+export const isoDate = () =>
+  z
+    .string({ error: 'expected a date YYYY-MM-DD' })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date YYYY-MM-DD' });
 
 export const timezone = () =>
-  z.string({ error: 'expected an IANA time zone like Europe/Berlin' }).refine((s) => IANAZone.isValidZone(s), { error: 'expected an IANA time zone like Europe/Berlin' });
+  z
+    .string({ error: 'expected an IANA time zone like Europe/Berlin' })
+    .refine((s) => IANAZone.isValidZone(s), { error: 'expected an IANA time zone like Europe/Berlin' });
 
 export const cronExpression = () =>
-  z.string({ error: 'expected a cron expression' }).refine((s) => s.trim().split(/\s+/).length >= 5 && cron.validate(s), { error: 'expected a cron expression like "*/5 * * * *"' });
+  z
+    .string({ error: 'expected a cron expression' })
+    .refine((s) => s.trim().split(/\s+/).length >= 5 && cron.validate(s), {
+      error: 'expected a cron expression like "*/5 * * * *"',
+    });
 
-export const nonEmptyString = (what = 'a non-empty string') => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` }).max(10_000, { error: `expected ${what} of at most 10000 characters` });
+export const nonEmptyString = (what = 'a non-empty string') =>
+  z
+    .string({ error: `expected ${what}` })
+    .min(1, { error: `expected ${what}` })
+    .max(10_000, { error: `expected ${what} of at most 10000 characters` });
 
 /** An empty string (from `${VAR:-}`) counts as not set. */
-export const optionalString = () => z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string({ error: 'expected a string' }).optional());
+export const optionalString = () =>
+  z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.string({ error: 'expected a string' }).optional(),
+  );
 
 export const fieldName = () =>
-  z.string({ error: 'expected a field name' }).regex(/^[A-Za-z0-9_@][A-Za-z0-9_.@-]*$/, { error: 'expected a field name like source.ip' }).max(256);
+  z
+    .string({ error: 'expected a field name' })
+    .regex(/^[A-Za-z0-9_@][A-Za-z0-9_.@-]*$/, { error: 'expected a field name like source.ip' })
+    .max(256);

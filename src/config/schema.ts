@@ -1,24 +1,50 @@
 import { z } from 'zod';
-import { cronExpression, duration, fieldName, isoDate, nonEmptyString, optionalString, positiveInt, timeOfDay, timezone } from './schema-kit';
 import { alertsSchema } from '../notify/channel-schema';
 import { DEFAULT_SOURCES } from './default-sources';
+import {
+  cronExpression,
+  duration,
+  fieldName,
+  isoDate,
+  nonEmptyString,
+  optionalString,
+  positiveInt,
+  timeOfDay,
+  timezone,
+} from './schema-kit';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 const thresholds = z.strictObject({ business_hours: positiveInt(), off_hours: positiveInt() });
 
 export const elasticsearchSchema = z.strictObject({
-  nodes: z.array(z.url({ error: 'expected a URL like http://localhost:9200' }), { error: 'expected a list of URLs' }).min(1, { error: 'expected at least one node URL' }),
+  nodes: z
+    .array(z.url({ error: 'expected a URL like http://localhost:9200' }), {
+      error: 'expected a list of URLs',
+    })
+    .min(1, { error: 'expected at least one node URL' }),
   username: optionalString(),
   password: optionalString(),
   api_key: optionalString(),
-  tls: z.strictObject({ ca_file: optionalString(), verify: z.boolean({ error: 'expected true or false' }).default(true) }).default({ verify: true }),
+  tls: z
+    .strictObject({
+      ca_file: optionalString(),
+      verify: z.boolean({ error: 'expected true or false' }).default(true),
+    })
+    .default({ verify: true }),
   request_timeout: duration().default(30_000),
-  max_retries: z.number({ error: 'expected an integer from 0 to 10' }).int().min(0).max(10, { error: 'expected an integer from 0 to 10' }).default(3),
+  max_retries: z
+    .number({ error: 'expected an integer from 0 to 10' })
+    .int()
+    .min(0)
+    .max(10, { error: 'expected an integer from 0 to 10' })
+    .default(3),
 });
 
 export const sourceSchema = z.strictObject({
-  indices: z.array(nonEmptyString('an index pattern'), { error: 'expected a list of index patterns' }).min(1, { error: 'expected at least one index pattern' }),
+  indices: z
+    .array(nonEmptyString('an index pattern'), { error: 'expected a list of index patterns' })
+    .min(1, { error: 'expected at least one index pattern' }),
   /** ECS field name → the field name in these indices (only where they differ) */
   fields: z.record(fieldName(), fieldName()).default({}),
   timestamp_field: fieldName().default('@timestamp'),
@@ -26,8 +52,12 @@ export const sourceSchema = z.strictObject({
 
 export const calendarSchema = z.strictObject({
   timezone: timezone().default('UTC'),
-  business_days: z.array(z.enum(WEEKDAYS, { error: `expected weekdays from ${WEEKDAYS.join(', ')}` })).default(['mon', 'tue', 'wed', 'thu', 'fri']),
-  business_hours: z.strictObject({ start: timeOfDay(), end: timeOfDay() }).default({ start: '08:00', end: '18:00' }),
+  business_days: z
+    .array(z.enum(WEEKDAYS, { error: `expected weekdays from ${WEEKDAYS.join(', ')}` }))
+    .default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  business_hours: z
+    .strictObject({ start: timeOfDay(), end: timeOfDay() })
+    .default({ start: '08:00', end: '18:00' }),
   holidays: z.array(isoDate()).default([]),
 });
 
@@ -37,13 +67,17 @@ export const scheduleSchema = z
     cron: cronExpression().optional(),
     query_delay: duration({ allowZero: true }).default(60_000),
   })
-  .refine((s) => !(s.interval !== undefined && s.cron !== undefined), { error: 'set either interval or cron, not both' });
+  .refine((s) => !(s.interval !== undefined && s.cron !== undefined), {
+    error: 'set either interval or cron, not both',
+  });
 
 export const ruleOverrideSchema = z.strictObject({
   enabled: z.boolean({ error: 'expected true or false' }).optional(),
   thresholds: thresholds.partial().optional(),
   window: duration().optional(),
-  severity: z.enum(['low', 'medium', 'high', 'critical'], { error: 'expected low, medium, high or critical' }).optional(),
+  severity: z
+    .enum(['low', 'medium', 'high', 'critical'], { error: 'expected low, medium, high or critical' })
+    .optional(),
   channels: z.array(nonEmptyString('a channel name')).optional(),
   realert: duration().optional(),
 });
@@ -61,23 +95,38 @@ export const stateSchema = z.strictObject({
 });
 
 export const loggingSchema = z.strictObject({
-  level: z.enum(['error', 'warn', 'info', 'debug'], { error: 'expected error, warn, info or debug' }).default('info'),
+  level: z
+    .enum(['error', 'warn', 'info', 'debug'], { error: 'expected error, warn, info or debug' })
+    .default('info'),
   dir: nonEmptyString('a folder').default('logs'),
-  max_size: z.string().regex(/^\d+[kmg]?$/i, { error: 'expected a size like 20m' }).default('20m'),
-  max_files: z.string().regex(/^\d+d?$/, { error: 'expected a count like 14 or days like 14d' }).default('14d'),
+  max_size: z
+    .string()
+    .regex(/^\d+[kmg]?$/i, { error: 'expected a size like 20m' })
+    .default('20m'),
+  max_files: z
+    .string()
+    .regex(/^\d+d?$/, { error: 'expected a count like 14 or days like 14d' })
+    .default('14d'),
   zip: z.boolean({ error: 'expected true or false' }).default(true),
 });
 
 export const configSchema = z.strictObject({
   elasticsearch: elasticsearchSchema,
-  sources: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a lowercase name' }), sourceSchema).default(DEFAULT_SOURCES),
+  sources: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a lowercase name' }), sourceSchema)
+    .default(DEFAULT_SOURCES),
   calendar: calendarSchema.default(calendarSchema.parse({})),
   schedule: scheduleSchema.default({ interval: 60_000, query_delay: 60_000 }),
   rules: rulesSectionSchema.default({ dir: 'queries', overrides: {} }),
   state: stateSchema.default(stateSchema.parse({})),
   alerts: alertsSchema.prefault({}),
   logging: loggingSchema.default(loggingSchema.parse({})),
-  metrics: z.strictObject({ port: z.number().int().min(0).max(65535).optional(), host: z.string().default('127.0.0.1') }).default({ host: '127.0.0.1' }),
+  metrics: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).optional(),
+      host: z.string().default('127.0.0.1'),
+    })
+    .default({ host: '127.0.0.1' }),
 });
 
 export type VigilConfigInput = z.input<typeof configSchema>;

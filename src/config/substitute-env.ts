@@ -21,7 +21,8 @@ export function substituteEnv(tree: unknown, env: Env, file: string, readFile = 
   const problems: string[] = [];
   const secrets: string[] = [];
   const walk = (node: unknown, path: string[]): unknown => {
-    if (typeof node === 'string') return expand(node, env, (msg) => problems.push(`${file}: ${path.join('.')}: ${msg}`));
+    if (typeof node === 'string')
+      return expand(node, env, (msg) => problems.push(`${file}: ${path.join('.')}: ${msg}`));
     if (Array.isArray(node)) return node.map((v, i) => walk(v, [...path, String(i)]));
     if (node && typeof node === 'object') {
       const out: Record<string, unknown> = {};
@@ -35,7 +36,8 @@ export function substituteEnv(tree: unknown, env: Env, file: string, readFile = 
             continue;
           }
           const read = readFile(value);
-          if ('error' in read) problems.push(`${file}: ${[...path, k].join('.')}: cannot read ${value} (${read.error})`);
+          if ('error' in read)
+            problems.push(`${file}: ${[...path, k].join('.')}: cannot read ${value} (${read.error})`);
           else {
             out[base] = read.text;
             secrets.push(read.text);

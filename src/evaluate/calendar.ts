@@ -37,7 +37,11 @@ export function scheduleAt(instantMs: number, calendar: Calendar): Schedule {
 }
 
 /** The threshold in force at a span's end: business-hours or off-hours. */
-export function thresholdFor(thresholds: { business_hours: number; off_hours: number }, spanEndMs: number, calendar: Calendar): { threshold: number; schedule: Schedule } {
+export function thresholdFor(
+  thresholds: { business_hours: number; off_hours: number },
+  spanEndMs: number,
+  calendar: Calendar,
+): { threshold: number; schedule: Schedule } {
   const schedule = scheduleAt(spanEndMs, calendar);
   return { threshold: thresholds[schedule], schedule };
 }

@@ -22,7 +22,11 @@ export interface DedupPolicy {
   escalateFactor: number;
 }
 
-export function decideAlert(finding: Pick<Finding, 'value' | 'window'>, prev: AlertMemory | undefined, policy: DedupPolicy): Exclude<AlertStatus, 'recovered'> {
+export function decideAlert(
+  finding: Pick<Finding, 'value' | 'window'>,
+  prev: AlertMemory | undefined,
+  policy: DedupPolicy,
+): Exclude<AlertStatus, 'recovered'> {
   if (!prev || prev.status === 'recovered') return 'new';
   const end = Date.parse(finding.window.end);
   if (end - prev.last_notified_end >= policy.realertMs) return 'new';
@@ -31,10 +35,23 @@ export function decideAlert(finding: Pick<Finding, 'value' | 'window'>, prev: Al
 }
 
 /** The memory after this decision. Suppressed findings keep the last notified value and time. */
-export function rememberAlert(finding: Pick<Finding, 'value' | 'threshold' | 'window' | 'entity'>, id: string, status: AlertStatus, prev: AlertMemory | undefined): AlertMemory {
+export function rememberAlert(
+  finding: Pick<Finding, 'value' | 'threshold' | 'window' | 'entity'>,
+  id: string,
+  status: AlertStatus,
+  prev: AlertMemory | undefined,
+): AlertMemory {
   const end = Date.parse(finding.window.end);
   if (status === 'suppressed' && prev) return { ...prev, last_seen_end: Math.max(prev.last_seen_end, end) };
-  return { status: 'firing', entity: finding.entity, last_alert_id: id, last_notified_end: end, last_value: finding.value, last_threshold: finding.threshold, last_seen_end: end };
+  return {
+    status: 'firing',
+    entity: finding.entity,
+    last_alert_id: id,
+    last_notified_end: end,
+    last_value: finding.value,
+    last_threshold: finding.threshold,
+    last_seen_end: end,
+  };
 }
 
 /**

@@ -40,18 +40,34 @@ function thresholdAtFor(rule: Rule, calendar: Calendar, baseline: BaselineModel 
   };
 }
 
-export function evaluateRule(rule: Rule, input: SeriesInput, interval: Interval, calendar: Calendar, baseline?: BaselineModel): RuleEvaluation {
+export function evaluateRule(
+  rule: Rule,
+  input: SeriesInput,
+  interval: Interval,
+  calendar: Calendar,
+  baseline?: BaselineModel,
+): RuleEvaluation {
   const findings: Finding[] = [];
   const peaks: RuleEvaluation['peaks'] = [];
   for (const s of input.series) {
     const key = entityKey(s.key);
     const thresholdAt = thresholdAtFor(rule, calendar, baseline, key);
-    const scan = scanSpans({ series: s, bucketMs: input.bucketMs, spanBuckets: input.spanBuckets, interval, metric: rule.metric, thresholdAt });
+    const scan = scanSpans({
+      series: s,
+      bucketMs: input.bucketMs,
+      spanBuckets: input.spanBuckets,
+      interval,
+      metric: rule.metric,
+      thresholdAt,
+    });
     const entity = entityOf(rule, s.key);
     peaks.push({ entity, peak: scan.peak });
     if (!scan.firing) continue;
     const finding = toFinding(rule, entity, scan.firing, calendar);
-    const b = baseline && rule.baseline ? baselineThreshold(baseline, key, scan.firing.endMs, rule.window) : undefined;
+    const b =
+      baseline && rule.baseline
+        ? baselineThreshold(baseline, key, scan.firing.endMs, rule.window)
+        : undefined;
     if (b && rule.baseline) finding.baseline = baselineContext(scan.firing.value, b, rule.baseline);
     findings.push(finding);
   }
@@ -59,7 +75,12 @@ export function evaluateRule(rule: Rule, input: SeriesInput, interval: Interval,
   return { findings, peaks };
 }
 
-export function toFinding(rule: Rule, entity: Record<string, string>, span: SpanResult, calendar: Calendar): Finding {
+export function toFinding(
+  rule: Rule,
+  entity: Record<string, string>,
+  span: SpanResult,
+  calendar: Calendar,
+): Finding {
   return {
     rule: rule.id,
     title: rule.title,

@@ -3,8 +3,9 @@
  * and ends at a bucket's end (clipped to the interval); the threshold in force is the one at the
  * span's last instant, so business hours and off-hours are judged per span.
  */
-import type { Metric } from '../rules/rule-schema';
+
 import type { Interval } from '../query/types';
+import type { Metric } from '../rules/rule-schema';
 import type { Schedule } from '../types';
 import type { BucketValue, EntitySeries } from './series';
 
@@ -78,7 +79,8 @@ export function scanSpans(input: SpanInput): SpanScan {
     const t = input.thresholdAt(endMs - 1);
     const span = { value, ...t, startMs, endMs };
     if (!peak || value > peak.value) peak = span;
-    if (value >= t.threshold && (!firing || value / t.threshold > firing.value / firing.threshold)) firing = span;
+    if (value >= t.threshold && (!firing || value / t.threshold > firing.value / firing.threshold))
+      firing = span;
   }
   return { firing, peak: peak as SpanResult };
 }

@@ -7,7 +7,12 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export function startMetricsServer(metrics: Metrics, health: () => { ok: boolean; reason: string }, port: number, host: string): Promise<MetricsServer> {
+export function startMetricsServer(
+  metrics: Metrics,
+  health: () => { ok: boolean; reason: string },
+  port: number,
+  host: string,
+): Promise<MetricsServer> {
   const server = http.createServer(async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -19,13 +24,17 @@ export function startMetricsServer(metrics: Metrics, health: () => { ok: boolean
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
     } else if (url === '/healthz') {
       const h = health();
-      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', reason: h.reason }));
+      res
+        .writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', reason: h.reason }));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${host}:${port} for metrics (${e.code})`)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${host}:${port} for metrics (${e.code})`)),
+    );
     server.listen(port, host, () => {
       const addr = server.address();
       resolve({

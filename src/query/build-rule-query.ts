@@ -23,7 +23,9 @@ export function headerFor(rule: Pick<Rule, 'indices'>): estypes.MsearchMultisear
 /** The rule's filter with field names mapped, inside the interval. */
 export function ruleFilter(rule: RuleShape, interval: Interval): estypes.QueryDslQueryContainer[] {
   return [
-    { range: { [rule.timestampField]: { gte: interval.startMs, lt: interval.endMs, format: 'epoch_millis' } } },
+    {
+      range: { [rule.timestampField]: { gte: interval.startMs, lt: interval.endMs, format: 'epoch_millis' } },
+    },
     mapQueryFields(rule.filter, rule.fieldMap) as estypes.QueryDslQueryContainer,
   ];
 }
@@ -47,7 +49,9 @@ export function metricAggs(rule: RuleShape): Record<string, estypes.Aggregations
   }
 }
 
-export function groupSources(rule: RuleShape): Record<string, estypes.AggregationsCompositeAggregationSource>[] {
+export function groupSources(
+  rule: RuleShape,
+): Record<string, estypes.AggregationsCompositeAggregationSource>[] {
   return rule.group_by.map((f, i) => ({ [`g${i}`]: { terms: { field: mapField(f, rule.fieldMap) } } }));
 }
 
@@ -72,13 +76,20 @@ export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: Af
  * to keep; the caller filters combinations. A cardinality metric adds its field as a source so
  * that distinct values can be counted over any span exactly.
  */
-export function buildSeriesQuery(rule: RuleShape, interval: Interval, bucketMs: number, candidates: string[][], after?: AfterKey): MsearchItem {
+export function buildSeriesQuery(
+  rule: RuleShape,
+  interval: Interval,
+  bucketMs: number,
+  candidates: string[][],
+  after?: AfterKey,
+): MsearchItem {
   const filter = ruleFilter(rule, interval);
   rule.group_by.forEach((f, i) => {
     filter.push({ terms: { [mapField(f, rule.fieldMap)]: candidates[i] } });
   });
   const sources = [...groupSources(rule)];
-  if (rule.metric.type === 'cardinality') sources.push({ v: { terms: { field: mapField(rule.metric.field, rule.fieldMap) } } });
+  if (rule.metric.type === 'cardinality')
+    sources.push({ v: { terms: { field: mapField(rule.metric.field, rule.fieldMap) } } });
   sources.push({ t: { date_histogram: { field: rule.timestampField, fixed_interval: `${bucketMs}ms` } } });
   const sub = rule.metric.type === 'cardinality' ? {} : metricAggs(rule);
   return {
@@ -87,7 +98,9 @@ export function buildSeriesQuery(rule: RuleShape, interval: Interval, bucketMs: 
       size: 0,
       track_total_hits: false,
       query: { bool: { filter } },
-      aggs: { series: { composite: { size: SERIES_PAGE_SIZE, sources, ...(after ? { after } : {}) }, aggs: sub } },
+      aggs: {
+        series: { composite: { size: SERIES_PAGE_SIZE, sources, ...(after ? { after } : {}) }, aggs: sub },
+      },
     },
   };
 }
@@ -99,7 +112,9 @@ export function buildSamplesQuery(
 ): MsearchItem {
   const filter = ruleFilter(rule, interval);
   for (const [f, v] of Object.entries(entity)) filter.push({ term: { [mapField(f, rule.fieldMap)]: v } });
-  const fields = [rule.timestampField, ...rule.group_by, ...rule.sample_fields].map((f) => mapField(f, rule.fieldMap));
+  const fields = [rule.timestampField, ...rule.group_by, ...rule.sample_fields].map((f) =>
+    mapField(f, rule.fieldMap),
+  );
   return {
     header: headerFor(rule),
     body: {

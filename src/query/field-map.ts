@@ -7,7 +7,18 @@ export type FieldMap = Record<string, string>;
 export const mapField = (name: string, map: FieldMap): string => map[name] ?? name;
 
 /** Query types whose single key is a field name: {term: {<field>: ...}} */
-const FIELD_KEYED = new Set(['term', 'terms', 'match', 'match_phrase', 'match_phrase_prefix', 'wildcard', 'prefix', 'regexp', 'fuzzy', 'range']);
+const FIELD_KEYED = new Set([
+  'term',
+  'terms',
+  'match',
+  'match_phrase',
+  'match_phrase_prefix',
+  'wildcard',
+  'prefix',
+  'regexp',
+  'fuzzy',
+  'range',
+]);
 /** Query types that name the field in a `field` property: {exists: {field: <field>}} */
 const FIELD_VALUED = new Set(['exists']);
 
@@ -18,7 +29,9 @@ export function mapQueryFields(dsl: unknown, map: FieldMap): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(dsl as Record<string, unknown>)) {
     if (FIELD_KEYED.has(k) && v && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([f, val]) => [f === 'boost' || f === '_name' ? f : mapField(f, map), val]));
+      out[k] = Object.fromEntries(
+        Object.entries(v).map(([f, val]) => [f === 'boost' || f === '_name' ? f : mapField(f, map), val]),
+      );
     } else if (FIELD_VALUED.has(k) && v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       out[k] = { ...o, field: typeof o.field === 'string' ? mapField(o.field, map) : o.field };

@@ -26,7 +26,10 @@ export function loadRules(dir: string, config: ParsedConfig, configLabel = 'conf
       .filter((f) => /\.ya?ml$/.test(f))
       .sort();
   } catch (e) {
-    throw new ConfigError(`${configLabel}: rules.dir: cannot read the rules folder ${dir} (${(e as NodeJS.ErrnoException).code})`, { cause: e });
+    throw new ConfigError(
+      `${configLabel}: rules.dir: cannot read the rules folder ${dir} (${(e as NodeJS.ErrnoException).code})`,
+      { cause: e },
+    );
   }
   if (files.length === 0) problems.push(`${dir}: no rule files (*.yaml) found`);
   const all: Rule[] = [];
@@ -54,15 +57,30 @@ export function loadRules(dir: string, config: ParsedConfig, configLabel = 'conf
     const source = config.sources[spec.source];
     if (!source) {
       const near = nearest(spec.source, Object.keys(config.sources));
-      problems.push(`${label}: source: unknown source group "${spec.source}"${near ? `, did you mean "${near}"?` : ` (config has ${Object.keys(config.sources).join(', ')})`}`);
+      problems.push(
+        `${label}: source: unknown source group "${spec.source}"${near ? `, did you mean "${near}"?` : ` (config has ${Object.keys(config.sources).join(', ')})`}`,
+      );
       continue;
     }
-    all.push(applyOverride({ ...spec, indices: source.indices, fieldMap: source.fields, timestampField: source.timestamp_field, file: label }, config));
+    all.push(
+      applyOverride(
+        {
+          ...spec,
+          indices: source.indices,
+          fieldMap: source.fields,
+          timestampField: source.timestamp_field,
+          file: label,
+        },
+        config,
+      ),
+    );
   }
   for (const id of Object.keys(config.rules.overrides)) {
     if (!seen.has(id)) {
       const near = nearest(id, [...seen.keys()]);
-      problems.push(`${configLabel}: rules.overrides.${id}: no rule with this id${near ? `, did you mean "${near}"?` : ''}`);
+      problems.push(
+        `${configLabel}: rules.overrides.${id}: no rule with this id${near ? `, did you mean "${near}"?` : ''}`,
+      );
     }
   }
   return { all, problems };
@@ -78,7 +96,10 @@ function applyOverride(rule: Rule, config: ParsedConfig): Rule {
   if (o.channels !== undefined) out.channels = o.channels;
   if (o.realert !== undefined) out.realert = o.realert;
   if (o.thresholds) {
-    const base = rule.thresholds ?? { business_hours: o.thresholds.business_hours ?? 1, off_hours: o.thresholds.off_hours ?? 1 };
+    const base = rule.thresholds ?? {
+      business_hours: o.thresholds.business_hours ?? 1,
+      off_hours: o.thresholds.off_hours ?? 1,
+    };
     out.thresholds = { ...base, ...o.thresholds } as RuleSpec['thresholds'];
   }
   return out;

@@ -4,8 +4,12 @@ import { SEVERITIES } from '../types';
 
 /** Elasticsearch query DSL, written in YAML: a mapping with one query type at its top. */
 const queryDsl = z
-  .record(z.string(), z.unknown(), { error: 'expected an Elasticsearch query (a mapping such as {term: {event.outcome: failure}})' })
-  .refine((q) => Object.keys(q).length === 1, { error: 'expected exactly one query type at the top, e.g. bool or term' });
+  .record(z.string(), z.unknown(), {
+    error: 'expected an Elasticsearch query (a mapping such as {term: {event.outcome: failure}})',
+  })
+  .refine((q) => Object.keys(q).length === 1, {
+    error: 'expected exactly one query type at the top, e.g. bool or term',
+  });
 
 const metricSchema = z.discriminatedUnion(
   'type',
@@ -13,26 +17,38 @@ const metricSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('count') }),
     z.strictObject({ type: z.literal('cardinality'), field: fieldName() }),
     z.strictObject({ type: z.literal('sum'), field: fieldName() }),
-    z.strictObject({ type: z.literal('ratio'), numerator: queryDsl, denominator: queryDsl, min_total: positiveInt() }),
+    z.strictObject({
+      type: z.literal('ratio'),
+      numerator: queryDsl,
+      denominator: queryDsl,
+      min_total: positiveInt(),
+    }),
   ],
   { error: 'expected metric.type count, cardinality, sum or ratio' },
 );
 
 const baselineSchema = z.strictObject({
   period: duration().default(30 * 86_400_000),
-  by: z.enum(['hour_of_week', 'hour_of_day', 'none'], { error: 'expected hour_of_week, hour_of_day or none' }).default('hour_of_week'),
-  deviation: z.union([z.strictObject({ ratio: positiveNumber() }), z.strictObject({ sigma: positiveNumber() })], {
-    error: 'expected {ratio: N} or {sigma: N}',
-  }),
+  by: z
+    .enum(['hour_of_week', 'hour_of_day', 'none'], { error: 'expected hour_of_week, hour_of_day or none' })
+    .default('hour_of_week'),
+  deviation: z.union(
+    [z.strictObject({ ratio: positiveNumber() }), z.strictObject({ sigma: positiveNumber() })],
+    {
+      error: 'expected {ratio: N} or {sigma: N}',
+    },
+  ),
   min_samples: positiveInt().default(3),
   /** a value below this never fires on the baseline alone (e.g. 1 MB for bytes) */
   min_value: z.number({ error: 'expected a number' }).min(0, { error: 'expected a number ≥ 0' }).default(0),
-  max_entities: positiveInt().max(10_000, { error: "expected at most 10000" }).default(1000),
+  max_entities: positiveInt().max(10_000, { error: 'expected at most 10000' }).default(1000),
 });
 
 export const ruleSchema = z
   .strictObject({
-    id: z.string({ error: 'expected a rule id' }).regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a rule id of lowercase letters, digits and _' }),
+    id: z
+      .string({ error: 'expected a rule id' })
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a rule id of lowercase letters, digits and _' }),
     title: nonEmptyString('a title'),
     description: nonEmptyString('a description'),
     remediation: nonEmptyString('remediation text'),
@@ -52,17 +68,40 @@ export const ruleSchema = z
     recovery: z.boolean({ error: 'expected true or false' }).default(false),
   })
   .superRefine((r, ctx) => {
-    if (r.baseline && r.metric.type === 'ratio') ctx.addIssue({ code: 'custom', path: ['baseline'], message: 'a baseline needs a count, sum or cardinality metric, not ratio' });
-    if (r.baseline && r.baseline.period < 86_400_000) ctx.addIssue({ code: 'custom', path: ['baseline', 'period'], message: 'expected at least 1d' });
-    if (!r.thresholds && !r.baseline) ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'missing; a rule needs thresholds, a baseline, or both' });
+    if (r.baseline && r.metric.type === 'ratio')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseline'],
+        message: 'a baseline needs a count, sum or cardinality metric, not ratio',
+      });
+    if (r.baseline && r.baseline.period < 86_400_000)
+      ctx.addIssue({ code: 'custom', path: ['baseline', 'period'], message: 'expected at least 1d' });
+    if (!r.thresholds && !r.baseline)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds'],
+        message: 'missing; a rule needs thresholds, a baseline, or both',
+      });
     if (r.thresholds && r.metric.type !== 'ratio') {
       for (const k of ['business_hours', 'off_hours'] as const) {
-        if (!Number.isInteger(r.thresholds[k])) ctx.addIssue({ code: 'custom', path: ['thresholds', k], message: 'expected a positive integer', input: r.thresholds[k] });
+        if (!Number.isInteger(r.thresholds[k]))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['thresholds', k],
+            message: 'expected a positive integer',
+            input: r.thresholds[k],
+          });
       }
     }
     if (r.thresholds && r.metric.type === 'ratio') {
       for (const k of ['business_hours', 'off_hours'] as const) {
-        if (r.thresholds[k] > 1) ctx.addIssue({ code: 'custom', path: ['thresholds', k], message: 'expected a ratio between 0 and 1', input: r.thresholds[k] });
+        if (r.thresholds[k] > 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['thresholds', k],
+            message: 'expected a ratio between 0 and 1',
+            input: r.thresholds[k],
+          });
       }
     }
   });

@@ -3,7 +3,11 @@ import type { Finding } from '../types';
 
 /** Canonical text of an entity: fields sorted, so {a,b} and {b,a} are the same entity. */
 export function entityKeyOf(entity: Record<string, string>): string {
-  return JSON.stringify(Object.keys(entity).sort().map((k) => [k, entity[k]]));
+  return JSON.stringify(
+    Object.keys(entity)
+      .sort()
+      .map((k) => [k, entity[k]]),
+  );
 }
 
 const hash = (s: string, n: number) => crypto.createHash('sha256').update(s).digest('hex').slice(0, n);

@@ -5,17 +5,29 @@ import { alertStateDocId, entityKeyOf } from './alert-id';
 import { searchStateDocs, writeStateDocs } from './state-index';
 
 /** Every firing memory of these rules, keyed by state doc id. */
-export async function readFiringAlerts(client: Client, index: string, rules: string[]): Promise<Map<string, AlertMemory & { rule: string }>> {
+export async function readFiringAlerts(
+  client: Client,
+  index: string,
+  rules: string[],
+): Promise<Map<string, AlertMemory & { rule: string }>> {
   const out = new Map<string, AlertMemory & { rule: string }>();
   if (rules.length === 0) return out;
   const hits = await searchStateDocs(client, index, {
-    bool: { filter: [{ term: { doc_type: 'alert' } }, { term: { status: 'firing' } }, { terms: { rule: rules } }] },
+    bool: {
+      filter: [{ term: { doc_type: 'alert' } }, { term: { status: 'firing' } }, { terms: { rule: rules } }],
+    },
   });
-  for (const h of hits) out.set(h.id, { ...(h.doc.body as unknown as AlertMemory), rule: h.doc.rule as string });
+  for (const h of hits)
+    out.set(h.id, { ...(h.doc.body as unknown as AlertMemory), rule: h.doc.rule as string });
   return out;
 }
 
-export async function writeAlertMemories(client: Client, index: string, memories: { rule: string; memory: AlertMemory }[], nowMs: number): Promise<void> {
+export async function writeAlertMemories(
+  client: Client,
+  index: string,
+  memories: { rule: string; memory: AlertMemory }[],
+  nowMs: number,
+): Promise<void> {
   await writeStateDocs(
     client,
     index,

@@ -27,8 +27,19 @@ function nest(target: Record<string, unknown>, dotted: string, value: unknown): 
 export function alertDocument(a: Alert, nowMs: number): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     '@timestamp': a.window.end,
-    message: `${a.title}: ${Object.entries(a.entity).map(([k, v]) => `${k}=${v}`).join(' ') || 'all'} value ${a.value} ≥ ${a.threshold}`,
-    event: { kind: 'alert', module: 'vigil', severity: SEVERITY_NUMBER[a.severity], created: new Date(nowMs).toISOString(), start: a.window.start, end: a.window.end },
+    message: `${a.title}: ${
+      Object.entries(a.entity)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || 'all'
+    } value ${a.value} ≥ ${a.threshold}`,
+    event: {
+      kind: 'alert',
+      module: 'vigil',
+      severity: SEVERITY_NUMBER[a.severity],
+      created: new Date(nowMs).toISOString(),
+      start: a.window.start,
+      end: a.window.end,
+    },
     rule: { id: a.rule, name: a.title, description: a.description },
     vigil: {
       alert_id: a.id,
@@ -55,35 +66,74 @@ export async function ensureAlertsTemplate(client: Client, prefix: string): Prom
       template: {
         settings: { number_of_shards: 1, auto_expand_replicas: '0-1' },
         mappings: {
-          dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } }],
+          dynamic_templates: [
+            { strings: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } },
+          ],
           properties: {
             '@timestamp': { type: 'date' },
             message: { type: 'text' },
             source: { properties: { ip: { type: 'ip' } } },
-            event: { properties: { severity: { type: 'long' }, created: { type: 'date' }, start: { type: 'date' }, end: { type: 'date' } } },
-            vigil: { properties: { value: { type: 'double' }, threshold: { type: 'double' }, window: { properties: { start: { type: 'date' }, end: { type: 'date' } } }, entity: { type: 'object' } } },
+            event: {
+              properties: {
+                severity: { type: 'long' },
+                created: { type: 'date' },
+                start: { type: 'date' },
+                end: { type: 'date' },
+              },
+            },
+            vigil: {
+              properties: {
+                value: { type: 'double' },
+                threshold: { type: 'double' },
+                window: { properties: { start: { type: 'date' }, end: { type: 'date' } } },
+                entity: { type: 'object' },
+              },
+            },
           },
         },
       },
     });
   } catch (e) {
     const err = mapEsError(e, `installing the index template for ${prefix}-*`, client);
-    if (err.reason === 'es_auth') throw new QueryError(`vigil cannot install the index template for ${prefix}-*: the Elasticsearch user needs the "manage_index_templates" cluster privilege`, { cause: e, reason: 'state_privilege' });
+    if (err.reason === 'es_auth')
+      throw new QueryError(
+        `vigil cannot install the index template for ${prefix}-*: the Elasticsearch user needs the "manage_index_templates" cluster privilege`,
+        { cause: e, reason: 'state_privilege' },
+      );
     throw err;
   }
 }
 
-export async function writeAlertDocs(client: Client, prefix: string, alerts: Alert[], nowMs: number): Promise<void> {
+export async function writeAlertDocs(
+  client: Client,
+  prefix: string,
+  alerts: Alert[],
+  nowMs: number,
+): Promise<void> {
   if (alerts.length === 0) return;
   let res: Awaited<ReturnType<Client['bulk']>>;
   try {
-    res = await client.bulk({ operations: alerts.flatMap((a) => [{ index: { _index: alertsIndexName(prefix, a.window.end), _id: a.id } }, alertDocument(a, nowMs)]) });
+    res = await client.bulk({
+      operations: alerts.flatMap((a) => [
+        { index: { _index: alertsIndexName(prefix, a.window.end), _id: a.id } },
+        alertDocument(a, nowMs),
+      ]),
+    });
   } catch (e) {
     throw mapEsError(e, `writing alerts to ${prefix}-*`, client);
   }
   if (res.errors) {
     const failed = res.items.find((i) => i.index?.error)?.index;
-    if (failed?.status === 403) throw new QueryError(`vigil cannot write to ${prefix}-*: the Elasticsearch user needs the "create_index" and "write" privileges on it`, { reason: 'state_privilege' });
-    throw new QueryError(`writing alerts to ${prefix}-* failed: ${failed?.error?.type}: ${failed?.error?.reason ?? ''}`.slice(0, 300));
+    if (failed?.status === 403)
+      throw new QueryError(
+        `vigil cannot write to ${prefix}-*: the Elasticsearch user needs the "create_index" and "write" privileges on it`,
+        { reason: 'state_privilege' },
+      );
+    throw new QueryError(
+      `writing alerts to ${prefix}-* failed: ${failed?.error?.type}: ${failed?.error?.reason ?? ''}`.slice(
+        0,
+        300,
+      ),
+    );
   }
 }

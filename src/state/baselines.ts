@@ -17,7 +17,11 @@ import { alertStateDocId } from './alert-id';
 import { readStateDocs, searchStateDocs, writeStateDocs } from './state-index';
 
 const ruleDocId = (rule: string) => `baseline:${rule}`;
-const entityDocId = (rule: string, key: string[]) => alertStateDocId(rule, Object.fromEntries(key.map((v, i) => [String(i), v]))).replace(/^alert:/, 'baseline:');
+const entityDocId = (rule: string, key: string[]) =>
+  alertStateDocId(rule, Object.fromEntries(key.map((v, i) => [String(i), v]))).replace(
+    /^alert:/,
+    'baseline:',
+  );
 
 export function buildHourlyQuery(rule: Rule, interval: Interval, after?: AfterKey): MsearchItem {
   return {
@@ -30,7 +34,10 @@ export function buildHourlyQuery(rule: Rule, interval: Interval, after?: AfterKe
         entities: {
           composite: {
             size: TOTALS_PAGE_SIZE,
-            sources: [...groupSources(rule), { t: { date_histogram: { field: rule.timestampField, fixed_interval: '1h' } } }],
+            sources: [
+              ...groupSources(rule),
+              { t: { date_histogram: { field: rule.timestampField, fixed_interval: '1h' } } },
+            ],
             ...(after ? { after } : {}),
           },
           aggs: metricAggs(rule) as Record<string, estypes.AggregationsAggregationContainer>,
@@ -57,13 +64,24 @@ export interface BaselineLoad {
  * Loads the baselines of the rules that declare one, bootstrapping or extending them up to the
  * last full hour before `untilMs`. Writes the new hours unless `dryRun`.
  */
-export async function loadBaselines(client: Client, index: string, rules: Rule[], calendar: Calendar, untilMs: number, dryRun: boolean): Promise<BaselineLoad> {
+export async function loadBaselines(
+  client: Client,
+  index: string,
+  rules: Rule[],
+  calendar: Calendar,
+  untilMs: number,
+  dryRun: boolean,
+): Promise<BaselineLoad> {
   const withBaseline = rules.filter((r) => r.baseline);
   const stats: CollectStats = { took: 0, rounds: 0, searches: 0 };
   const models = new Map<string, BaselineModel>();
   const out: BaselineLoad = { models, bootstrapped: [], stats, writes: 0 };
   if (withBaseline.length === 0) return out;
-  const metas = await readStateDocs(client, index, withBaseline.map((r) => ruleDocId(r.id)));
+  const metas = await readStateDocs(
+    client,
+    index,
+    withBaseline.map((r) => ruleDocId(r.id)),
+  );
   const endHour = Math.floor(untilMs / HOUR_MS) * HOUR_MS;
   const plans = await Promise.all(
     withBaseline.map(async (rule) => {
@@ -71,7 +89,20 @@ export async function loadBaselines(client: Client, index: string, rules: Rule[]
       const meta = metas.get(ruleDocId(rule.id))?.body as { complete_until?: number } | undefined;
       const entities = new Map<string, EntityBaseline>();
       if (meta?.complete_until) {
-        for (const { doc } of await searchStateDocs(client, index, { bool: { filter: [{ term: { doc_type: 'baseline' } }, { term: { rule: rule.id } }, { exists: { field: 'entity_key' } }] } }, spec.max_entities)) {
+        for (const { doc } of await searchStateDocs(
+          client,
+          index,
+          {
+            bool: {
+              filter: [
+                { term: { doc_type: 'baseline' } },
+                { term: { rule: rule.id } },
+                { exists: { field: 'entity_key' } },
+              ],
+            },
+          },
+          spec.max_entities,
+        )) {
           const body = doc.body as { key: string[]; hours: [number, number][]; first_seen: number };
           entities.set(entityKey(body.key), { hours: new Map(body.hours), firstSeen: body.first_seen });
         }
@@ -89,7 +120,8 @@ export async function loadBaselines(client: Client, index: string, rules: Rule[]
       done: false,
       build: (after?: AfterKey) => buildHourlyQuery(p.rule, { startMs: p.from, endMs: endHour }, after),
       onPage: (resp: estypes.SearchResponse) => {
-        const comp = (resp.aggregations as Record<string, estypes.AggregationsCompositeAggregate> | undefined)?.entities;
+        const comp = (resp.aggregations as Record<string, estypes.AggregationsCompositeAggregate> | undefined)
+          ?.entities;
         for (const b of (comp?.buckets ?? []) as unknown as Record<string, unknown>[]) {
           const k = b.key as Record<string, unknown>;
           const key = p.rule.group_by.map((_, i) => String(k[`g${i}`]));
@@ -110,23 +142,41 @@ export async function loadBaselines(client: Client, index: string, rules: Rule[]
     if (failed) continue; // keep the old baseline; the hours are fetched again next cycle
     // bound the state: drop hours older than the period, keep the busiest max_entities
     const oldest = endHour - p.spec.period;
-    for (const e of p.entities.values()) for (const h of [...e.hours.keys()]) if (h < oldest) e.hours.delete(h);
-    const ranked = [...p.entities.entries()].sort((a, b) => sum(b[1]) - sum(a[1])).slice(0, p.spec.max_entities);
+    for (const e of p.entities.values())
+      for (const h of [...e.hours.keys()]) if (h < oldest) e.hours.delete(h);
+    const ranked = [...p.entities.entries()]
+      .sort((a, b) => sum(b[1]) - sum(a[1]))
+      .slice(0, p.spec.max_entities);
     const kept = new Map(ranked);
-    models.set(p.rule.id, { spec: p.spec, timezone: calendar.timezone, completeUntil: endHour, entities: kept });
+    models.set(p.rule.id, {
+      spec: p.spec,
+      timezone: calendar.timezone,
+      completeUntil: endHour,
+      entities: kept,
+    });
     const now = new Date().toISOString();
     for (const [id, e] of kept) {
       if (!p.touched.has(id)) continue;
       const key = JSON.parse(id) as string[];
       writes.push({
         id: entityDocId(p.rule.id, key),
-        doc: { doc_type: 'baseline', rule: p.rule.id, entity_key: id, updated_at: now, body: { key, hours: [...e.hours], first_seen: e.firstSeen } },
+        doc: {
+          doc_type: 'baseline',
+          rule: p.rule.id,
+          entity_key: id,
+          updated_at: now,
+          body: { key, hours: [...e.hours], first_seen: e.firstSeen },
+        },
       });
     }
-    writes.push({ id: ruleDocId(p.rule.id), doc: { doc_type: 'baseline', rule: p.rule.id, updated_at: now, body: { complete_until: endHour } } });
+    writes.push({
+      id: ruleDocId(p.rule.id),
+      doc: { doc_type: 'baseline', rule: p.rule.id, updated_at: now, body: { complete_until: endHour } },
+    });
   }
   if (!dryRun) {
-    for (let i = 0; i < writes.length; i += 500) await writeStateDocs(client, index, writes.slice(i, i + 500), false);
+    for (let i = 0; i < writes.length; i += 500)
+      await writeStateDocs(client, index, writes.slice(i, i + 500), false);
     out.writes = writes.length;
   }
   return out;

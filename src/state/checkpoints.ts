@@ -4,7 +4,11 @@ import { readStateDocs, writeStateDocs } from './state-index';
 
 const idOf = (rule: string) => `checkpoint:${rule}`;
 
-export async function readCheckpoints(client: Client, index: string, rules: string[]): Promise<Map<string, number>> {
+export async function readCheckpoints(
+  client: Client,
+  index: string,
+  rules: string[],
+): Promise<Map<string, number>> {
   const docs = await readStateDocs(client, index, rules.map(idOf));
   const out = new Map<string, number>();
   for (const r of rules) {
@@ -14,13 +18,23 @@ export async function readCheckpoints(client: Client, index: string, rules: stri
   return out;
 }
 
-export async function writeCheckpoints(client: Client, index: string, untilByRule: Map<string, number>, nowMs: number): Promise<void> {
+export async function writeCheckpoints(
+  client: Client,
+  index: string,
+  untilByRule: Map<string, number>,
+  nowMs: number,
+): Promise<void> {
   await writeStateDocs(
     client,
     index,
     [...untilByRule].map(([rule, until]) => ({
       id: idOf(rule),
-      doc: { doc_type: 'checkpoint', rule, until: new Date(until).toISOString(), updated_at: new Date(nowMs).toISOString() },
+      doc: {
+        doc_type: 'checkpoint',
+        rule,
+        until: new Date(until).toISOString(),
+        updated_at: new Date(nowMs).toISOString(),
+      },
     })),
   );
 }

@@ -15,10 +15,23 @@ export interface LeaseResult {
   heldElsewhere: Map<string, string>;
 }
 
-export async function acquireLeases(client: Client, index: string, rules: string[], owner: string, nowMs: number, ttlMs: number): Promise<LeaseResult> {
+export async function acquireLeases(
+  client: Client,
+  index: string,
+  rules: string[],
+  owner: string,
+  nowMs: number,
+  ttlMs: number,
+): Promise<LeaseResult> {
   const acquired: string[] = [];
   const heldElsewhere = new Map<string, string>();
-  const doc = (): StateDoc => ({ doc_type: 'lease', rule: '', owner, expires_at: new Date(nowMs + ttlMs).toISOString(), updated_at: new Date(nowMs).toISOString() });
+  const doc = (): StateDoc => ({
+    doc_type: 'lease',
+    rule: '',
+    owner,
+    expires_at: new Date(nowMs + ttlMs).toISOString(),
+    updated_at: new Date(nowMs).toISOString(),
+  });
   let existing: Awaited<ReturnType<Client['mget']>>;
   try {
     existing = await client.mget<StateDoc>({ index, ids: rules.map(idOf) });
@@ -27,7 +40,12 @@ export async function acquireLeases(client: Client, index: string, rules: string
   }
   await Promise.all(
     rules.map(async (rule, i) => {
-      const cur = existing.docs[i] as { found?: boolean; _source?: StateDoc; _seq_no?: number; _primary_term?: number };
+      const cur = existing.docs[i] as {
+        found?: boolean;
+        _source?: StateDoc;
+        _seq_no?: number;
+        _primary_term?: number;
+      };
       const body = { ...doc(), rule };
       try {
         if (!cur.found) {
@@ -39,7 +57,13 @@ export async function acquireLeases(client: Client, index: string, rules: string
             heldElsewhere.set(rule, src.owner ?? 'unknown');
             return;
           }
-          await client.index({ index, id: idOf(rule), document: body, if_seq_no: cur._seq_no, if_primary_term: cur._primary_term });
+          await client.index({
+            index,
+            id: idOf(rule),
+            document: body,
+            if_seq_no: cur._seq_no,
+            if_primary_term: cur._primary_term,
+          });
         }
         acquired.push(rule);
       } catch (e) {
@@ -55,16 +79,34 @@ export async function acquireLeases(client: Client, index: string, rules: string
 }
 
 /** Gives leases back (expires them now) so another instance can take them at once. */
-export async function releaseLeases(client: Client, index: string, rules: string[], owner: string, nowMs: number): Promise<void> {
+export async function releaseLeases(
+  client: Client,
+  index: string,
+  rules: string[],
+  owner: string,
+  nowMs: number,
+): Promise<void> {
   if (rules.length === 0) return;
   const res = await client.mget<StateDoc>({ index, ids: rules.map(idOf) }).catch(() => undefined);
   if (!res) return;
   await Promise.all(
     res.docs.map(async (d) => {
-      const cur = d as { found?: boolean; _id: string; _source?: StateDoc; _seq_no?: number; _primary_term?: number };
+      const cur = d as {
+        found?: boolean;
+        _id: string;
+        _source?: StateDoc;
+        _seq_no?: number;
+        _primary_term?: number;
+      };
       if (!cur.found || cur._source?.owner !== owner) return;
       await client
-        .index({ index, id: cur._id, document: { ...cur._source, expires_at: new Date(nowMs).toISOString() }, if_seq_no: cur._seq_no, if_primary_term: cur._primary_term })
+        .index({
+          index,
+          id: cur._id,
+          document: { ...cur._source, expires_at: new Date(nowMs).toISOString() },
+          if_seq_no: cur._seq_no,
+          if_primary_term: cur._primary_term,
+        })
         .catch(() => undefined);
     }),
   );

@@ -34,4 +34,7 @@ export const STATE_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
-export const STATE_SETTINGS: estypes.IndicesIndexSettings = { number_of_shards: 1, auto_expand_replicas: '0-1' };
+export const STATE_SETTINGS: estypes.IndicesIndexSettings = {
+  number_of_shards: 1,
+  auto_expand_replicas: '0-1',
+};

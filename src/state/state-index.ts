@@ -20,12 +20,21 @@ export interface StateDoc {
   body?: Record<string, unknown>;
 }
 
-function privilegeError(e: unknown, index: string, privilege: string, doing: string, client: Client): VigilError {
+function privilegeError(
+  e: unknown,
+  index: string,
+  privilege: string,
+  doing: string,
+  client: Client,
+): VigilError {
   if (e instanceof errors.ResponseError && e.statusCode === 403) {
-    return new QueryError(`vigil cannot ${doing} the state index "${index}": the Elasticsearch user needs the "${privilege}" privilege on it (${esReason(e).slice(0, 160)})`, {
-      cause: e,
-      reason: 'state_privilege',
-    });
+    return new QueryError(
+      `vigil cannot ${doing} the state index "${index}": the Elasticsearch user needs the "${privilege}" privilege on it (${esReason(e).slice(0, 160)})`,
+      {
+        cause: e,
+        reason: 'state_privilege',
+      },
+    );
   }
   return mapEsError(e, `accessing the state index ${index}`, client);
 }
@@ -46,7 +55,11 @@ export async function ensureStateIndex(client: Client, index: string): Promise<'
 }
 
 /** Reads documents by id; missing ones are absent from the map. */
-export async function readStateDocs(client: Client, index: string, ids: string[]): Promise<Map<string, StateDoc & { _seq_no?: number; _primary_term?: number }>> {
+export async function readStateDocs(
+  client: Client,
+  index: string,
+  ids: string[],
+): Promise<Map<string, StateDoc & { _seq_no?: number; _primary_term?: number }>> {
   const out = new Map<string, StateDoc>();
   if (ids.length === 0) return out;
   try {
@@ -60,7 +73,12 @@ export async function readStateDocs(client: Client, index: string, ids: string[]
   return out;
 }
 
-export async function searchStateDocs(client: Client, index: string, query: Record<string, unknown>, size = 10_000): Promise<{ id: string; doc: StateDoc }[]> {
+export async function searchStateDocs(
+  client: Client,
+  index: string,
+  query: Record<string, unknown>,
+  size = 10_000,
+): Promise<{ id: string; doc: StateDoc }[]> {
   try {
     const res = await client.search<StateDoc>({ index, size, query, seq_no_primary_term: false });
     return res.hits.hits.map((h) => ({ id: h._id as string, doc: h._source as StateDoc }));
@@ -70,18 +88,32 @@ export async function searchStateDocs(client: Client, index: string, query: Reco
 }
 
 /** Writes documents (whole replacement) in one bulk request; any item failure is an error. */
-export async function writeStateDocs(client: Client, index: string, docs: { id: string; doc: StateDoc }[], refresh: boolean | 'wait_for' = true): Promise<void> {
+export async function writeStateDocs(
+  client: Client,
+  index: string,
+  docs: { id: string; doc: StateDoc }[],
+  refresh: boolean | 'wait_for' = true,
+): Promise<void> {
   if (docs.length === 0) return;
   let res: Awaited<ReturnType<Client['bulk']>>;
   try {
-    res = await client.bulk({ refresh, operations: docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d.doc]) });
+    res = await client.bulk({
+      refresh,
+      operations: docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d.doc]),
+    });
   } catch (e) {
     throw privilegeError(e, index, 'write', 'write to', client);
   }
   if (res.errors) {
     const failed = res.items.find((it) => it.index?.error)?.index;
     const type = failed?.error?.type ?? 'error';
-    if (failed?.status === 403) throw new QueryError(`vigil cannot write to the state index "${index}": the Elasticsearch user needs the "write" privilege on it`, { reason: 'state_privilege' });
-    throw new QueryError(`writing to the state index ${index} failed: ${type}: ${failed?.error?.reason ?? ''}`.slice(0, 300));
+    if (failed?.status === 403)
+      throw new QueryError(
+        `vigil cannot write to the state index "${index}": the Elasticsearch user needs the "write" privilege on it`,
+        { reason: 'state_privilege' },
+      );
+    throw new QueryError(
+      `writing to the state index ${index} failed: ${type}: ${failed?.error?.reason ?? ''}`.slice(0, 300),
+    );
   }
 }

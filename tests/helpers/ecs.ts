@@ -2,12 +2,20 @@
 import { Client, type estypes } from '@elastic/elasticsearch';
 
 export const ECS_TEST_MAPPINGS: estypes.MappingTypeMapping = {
-  dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } }],
+  dynamic_templates: [
+    { strings: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } },
+  ],
   properties: {
     '@timestamp': { type: 'date' },
     message: { type: 'text' },
     source: { properties: { ip: { type: 'ip' }, port: { type: 'long' }, address: { type: 'keyword' } } },
-    http: { properties: { response: { properties: { status_code: { type: 'long' }, body: { properties: { bytes: { type: 'long' } } } } } } },
+    http: {
+      properties: {
+        response: {
+          properties: { status_code: { type: 'long' }, body: { properties: { bytes: { type: 'long' } } } },
+        },
+      },
+    },
   },
 };
 
@@ -17,12 +25,20 @@ export function testClient(): Client {
   return new Client({ node });
 }
 
-export async function createEcsIndex(client: Client, index: string, mappings: estypes.MappingTypeMapping = ECS_TEST_MAPPINGS): Promise<void> {
+export async function createEcsIndex(
+  client: Client,
+  index: string,
+  mappings: estypes.MappingTypeMapping = ECS_TEST_MAPPINGS,
+): Promise<void> {
   await client.indices.delete({ index, ignore_unavailable: true });
   await client.indices.create({ index, mappings, settings: { number_of_shards: 1, number_of_replicas: 0 } });
 }
 
-export async function indexDocs(client: Client, index: string, docs: Record<string, unknown>[]): Promise<void> {
+export async function indexDocs(
+  client: Client,
+  index: string,
+  docs: Record<string, unknown>[],
+): Promise<void> {
   if (docs.length === 0) return;
   const operations = docs.flatMap((d) => [{ index: { _index: index } }, d]);
   const res = await client.bulk({ operations, refresh: 'wait_for' });
@@ -35,7 +51,13 @@ export async function indexDocs(client: Client, index: string, docs: Record<stri
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** n SSH failures from one IP, spread evenly over [startMs, startMs + spanMs). */
-export function sshFailures(ip: string, n: number, startMs: number, spanMs: number, extra: Record<string, unknown> = {}): Record<string, unknown>[] {
+export function sshFailures(
+  ip: string,
+  n: number,
+  startMs: number,
+  spanMs: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown>[] {
   return Array.from({ length: n }, (_, i) => ({
     '@timestamp': iso(startMs + Math.floor((i * spanMs) / Math.max(1, n))),
     event: { category: ['authentication'], action: 'ssh_login', outcome: 'failure', dataset: 'system.auth' },
@@ -48,7 +70,13 @@ export function sshFailures(ip: string, n: number, startMs: number, spanMs: numb
   }));
 }
 
-export function sshLogin(ip: string, user: string, atMs: number, outcome: 'success' | 'failure', host = 'host-a'): Record<string, unknown> {
+export function sshLogin(
+  ip: string,
+  user: string,
+  atMs: number,
+  outcome: 'success' | 'failure',
+  host = 'host-a',
+): Record<string, unknown> {
   return {
     '@timestamp': iso(atMs),
     event: { category: ['authentication'], action: 'ssh_login', outcome },
@@ -60,17 +88,31 @@ export function sshLogin(ip: string, user: string, atMs: number, outcome: 'succe
   };
 }
 
-export function sudoEvent(user: string, atMs: number, command: string, error?: string): Record<string, unknown> {
+export function sudoEvent(
+  user: string,
+  atMs: number,
+  command: string,
+  error?: string,
+): Record<string, unknown> {
   return {
     '@timestamp': iso(atMs),
     process: { name: 'sudo' },
     user: { name: user, effective: { name: 'root' } },
     host: { hostname: 'host-a' },
-    system: { auth: { sudo: { command, tty: 'pts/0', pwd: '/home/x', user: 'root', ...(error ? { error } : {}) } } },
+    system: {
+      auth: { sudo: { command, tty: 'pts/0', pwd: '/home/x', user: 'root', ...(error ? { error } : {}) } },
+    },
   };
 }
 
-export function webRequest(ip: string, atMs: number, status: number, bytes = 512, host = 'web-1', url = '/'): Record<string, unknown> {
+export function webRequest(
+  ip: string,
+  atMs: number,
+  status: number,
+  bytes = 512,
+  host = 'web-1',
+  url = '/',
+): Record<string, unknown> {
   return {
     '@timestamp': iso(atMs),
     source: { ip },

@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Starts the real clusters the integration tests use, through the same harness as `npm run es:up`:
  *  - plain:   ELASTICSEARCH_URL when given, else a cluster of our own (stopped in teardown);
@@ -24,7 +23,9 @@ module.exports = async function globalSetup() {
     throw failed.reason;
   }
   process.env.ELASTICSEARCH_URL = plain.value.url;
-  process.stderr.write(`\nintegration tests use Elasticsearch at ${plain.value.url} (${plain.value.source}${plain.value.version ? ` ${plain.value.version}` : ''})\n`);
+  process.stderr.write(
+    `\nintegration tests use Elasticsearch at ${plain.value.url} (${plain.value.source}${plain.value.version ? ` ${plain.value.version}` : ''})\n`,
+  );
   if (secure.value) {
     const s = secure.value;
     process.env.VIGIL_TEST_SECURE_URL = s.url;

@@ -1,4 +1,3 @@
-'use strict';
 const harness = require('../../scripts/es-harness');
 
 module.exports = async function globalTeardown() {

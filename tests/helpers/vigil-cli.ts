@@ -13,12 +13,18 @@ export interface RunResult {
   stderr: string;
 }
 
-export function runVigil(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): Promise<RunResult> {
+export function runVigil(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
+): Promise<RunResult> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO, env: env as NodeJS.ProcessEnv });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? REPO,
+      env: env as NodeJS.ProcessEnv,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -52,7 +58,16 @@ export function writeConfig(dir: string, yaml: string): string {
   return file;
 }
 
-export function baseConfig(opts: { auth?: string[]; web?: string[]; windows?: string[]; timezone?: string; extra?: string; rulesDir?: string; logDir?: string; stateIndex?: string }): string {
+export function baseConfig(opts: {
+  auth?: string[];
+  web?: string[];
+  windows?: string[];
+  timezone?: string;
+  extra?: string;
+  rulesDir?: string;
+  logDir?: string;
+  stateIndex?: string;
+}): string {
   const list = (xs: string[] | undefined, fallback: string) => `[${(xs ?? [fallback]).join(', ')}]`;
   return `elasticsearch:
   nodes: ["\${ELASTICSEARCH_URL}"]

@@ -119,7 +119,13 @@ function ingestClient(configOpt?: string): Client {
   const file = defaultConfigPath(configOpt);
   if (configOpt || fs.existsSync(file)) {
     const loaded = loadConfig(file);
-    return createClient({ ...loaded.config.elasticsearch, request_timeout: Math.max(loaded.config.elasticsearch.request_timeout, 60_000) }, loaded.file);
+    return createClient(
+      {
+        ...loaded.config.elasticsearch,
+        request_timeout: Math.max(loaded.config.elasticsearch.request_timeout, 60_000),
+      },
+      loaded.file,
+    );
   }
   return new Client(clientOptionsFromEnv());
 }

@@ -20,21 +20,42 @@ interface MonitorOpts {
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--metrics-port: expected a port number from 0 to 65535, got "${v.slice(0, 20)}"`);
+  if (!/^\d+$/.test(v) || n > 65535)
+    throw new UsageError(`--metrics-port: expected a port number from 0 to 65535, got "${v.slice(0, 20)}"`);
   return n;
 }
 
 export function monitorCommand(): Command {
   return new Command('monitor')
-    .description('keep watching: run detection cycles on the configured schedule (interval or cron) until --duration elapses or a signal arrives')
-    .option('-d, --duration <minutes>', 'stop after this many minutes (fractions allowed; 0 or omitted: until stopped)', (v) => (v === '0' ? 0 : parseMinutes(v)))
+    .description(
+      'keep watching: run detection cycles on the configured schedule (interval or cron) until --duration elapses or a signal arrives',
+    )
+    .option(
+      '-d, --duration <minutes>',
+      'stop after this many minutes (fractions allowed; 0 or omitted: until stopped)',
+      (v) => (v === '0' ? 0 : parseMinutes(v)),
+    )
     .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
     .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
-    .option('-r, --rule <id>', 'run only this rule (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (default: metrics.port from the config, else off)', parsePort)
+    .option(
+      '-r, --rule <id>',
+      'run only this rule (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics and /healthz on this port (default: metrics.port from the config, else off)',
+      parsePort,
+    )
     .option('--metrics-host <host>', 'address for the metrics listener (default: metrics.host, 127.0.0.1)')
     .option('--grace <duration>', 'on SIGINT/SIGTERM, how long the running cycle may take to finish', '30s')
-    .addOption(new Option('--log-level <level>', 'console verbosity (the audit file has its own logging.level)').choices(['error', 'warn', 'info', 'debug']))
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'console verbosity (the audit file has its own logging.level)',
+      ).choices(['error', 'warn', 'info', 'debug']),
+    )
     .addHelpText(
       'after',
       `
@@ -50,7 +71,8 @@ Exit codes: 0 stopped normally, 2 config or usage error, 3 Elasticsearch unavail
     )
     .action(async (opts: MonitorOpts) => {
       const graceMs = parseDuration(opts.grace);
-      if (graceMs === undefined) throw new UsageError(`--grace: expected a duration like 30s, got "${opts.grace.slice(0, 20)}"`);
+      if (graceMs === undefined)
+        throw new UsageError(`--grace: expected a duration like 30s, got "${opts.grace.slice(0, 20)}"`);
       const rt = buildRuntime(opts);
       const cfg = rt.loaded.config;
       const out = createConsoleLog(opts.logLevel ?? cfg.logging.level, rt.loaded.secrets);

@@ -5,7 +5,7 @@ import { buildRuntime } from '../../app/runtime';
 import { parseMinutes, scanInterval } from '../../app/scan-interval';
 import { EXIT, errorMessage, VigilError } from '../../errors';
 import { selectRules } from '../../rules/load-rules';
-import { colours, findingJson, findingsTable, type Format } from '../output';
+import { colours, type Format, findingJson, findingsTable } from '../output';
 
 interface ScanOpts {
   duration?: number;
@@ -22,15 +22,29 @@ interface ScanOpts {
 export function scanCommand(): Command {
   return new Command('scan')
     .description('run one detection cycle over the last --duration minutes (or --from/--to) and exit')
-    .option('-d, --duration <minutes>', 'minutes to look back, ending at now − schedule.query_delay (default 5)', (v) => parseMinutes(v))
+    .option(
+      '-d, --duration <minutes>',
+      'minutes to look back, ending at now − schedule.query_delay (default 5)',
+      (v) => parseMinutes(v),
+    )
     .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
     .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
     .option('--from <iso>', 'replay: start of the interval (ISO time)')
     .option('--to <iso>', 'replay: end of the interval (ISO time)')
-    .option('--resume', "continue each rule from its checkpoint (catches up downtime, bounded by state.max_catch_up)")
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option(
+      '--resume',
+      'continue each rule from its checkpoint (catches up downtime, bounded by state.max_catch_up)',
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
     .option('--dry-run', 'evaluate only: no notifications, no state writes')
-    .option('-r, --rule <id>', 'run only this rule (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '-r, --rule <id>',
+      'run only this rule (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .addHelpText(
       'after',
       `
@@ -54,26 +68,47 @@ export async function runScan(opts: ScanOpts): Promise<number> {
     const rules = selectRules(rt.rules, opts.rule);
     const cfg = rt.loaded.config;
     const nowMs = Date.now();
-    const base = scanInterval({ durationMin: opts.duration, from: opts.from, to: opts.to }, nowMs, cfg.schedule.query_delay);
+    const base = scanInterval(
+      { durationMin: opts.duration, from: opts.from, to: opts.to },
+      nowMs,
+      cfg.schedule.query_delay,
+    );
     rt.audit.record('start', startRecord('scan', rt.loaded.sha256, rules, rt.instanceId));
     const t0 = performance.now();
     let result: Awaited<ReturnType<typeof runPipelineCycle>>;
     try {
       result = await runPipelineCycle(
-        { client: rt.client, config: cfg, rules, instanceId: rt.instanceId, audit: rt.audit, notifier: rt.notifier },
+        {
+          client: rt.client,
+          config: cfg,
+          rules,
+          instanceId: rt.instanceId,
+          audit: rt.audit,
+          notifier: rt.notifier,
+        },
         { nowMs, base, resume: Boolean(opts.resume), dryRun: Boolean(opts.dryRun), releaseLeases: true },
       );
     } catch (e) {
-      rt.audit.record('cycle_failed', { reason: e instanceof VigilError ? e.reason : 'internal', error: errorMessage(e) }, 'error');
+      rt.audit.record(
+        'cycle_failed',
+        { reason: e instanceof VigilError ? e.reason : 'internal', error: errorMessage(e) },
+        'error',
+      );
       throw e;
     }
     const wall = performance.now() - t0;
     rt.audit.record('cycle', cycleRecord(result, wall));
     const { report } = result;
-    for (const w of [...report.warnings, ...result.warnings]) process.stderr.write(`${err.yellow('warning:')} ${w}\n`);
-    for (const s of result.skipped) process.stderr.write(`${err.yellow('warning:')} rule ${s.rule} skipped: its lease is held by ${s.owner}\n`);
-    for (const f of report.failures) process.stderr.write(`${err.red('error:')} rule ${f.rule}: ${f.message}\n`);
-    for (const p of result.delivery?.problems ?? []) process.stderr.write(`${err.red('delivery:')} ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
+    for (const w of [...report.warnings, ...result.warnings])
+      process.stderr.write(`${err.yellow('warning:')} ${w}\n`);
+    for (const s of result.skipped)
+      process.stderr.write(
+        `${err.yellow('warning:')} rule ${s.rule} skipped: its lease is held by ${s.owner}\n`,
+      );
+    for (const f of report.failures)
+      process.stderr.write(`${err.red('error:')} rule ${f.rule}: ${f.message}\n`);
+    for (const p of result.delivery?.problems ?? [])
+      process.stderr.write(`${err.red('delivery:')} ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
     if (opts.format === 'json') {
       for (const a of result.alerts) process.stdout.write(`${findingJson(a)}\n`);
     } else if (result.alerts.length) {
@@ -90,7 +125,9 @@ export async function runScan(opts: ScanOpts): Promise<number> {
       return EXIT.elasticsearch;
     }
     if (result.deliveryFailed) {
-      process.stderr.write('vigil: some alerts could not be delivered; they stay in the outbox (see `vigil outbox`)\n');
+      process.stderr.write(
+        'vigil: some alerts could not be delivered; they stay in the outbox (see `vigil outbox`)\n',
+      );
       return EXIT.delivery;
     }
     return EXIT.ok;
