@@ -31,11 +31,17 @@ export function entityOf(rule: Pick<Rule, 'group_by'>, key: string[]): Record<st
  * The threshold at an instant: the fixed one for business hours or off-hours, or the entity's
  * baseline threshold, whichever is lower (a rule with both fires on either).
  */
-function thresholdAtFor(rule: Rule, calendar: Calendar, baseline: BaselineModel | undefined, entity: string) {
+function thresholdAtFor(
+  rule: Rule,
+  calendar: Calendar,
+  baseline: BaselineModel | undefined,
+  entity: string,
+  spanMs: number,
+) {
   return (ms: number) => {
     const schedule = scheduleAt(ms, calendar);
     const fixed = rule.thresholds ? rule.thresholds[schedule] : Number.POSITIVE_INFINITY;
-    const b = baseline ? baselineThreshold(baseline, entity, ms + 1, rule.window) : undefined;
+    const b = baseline ? baselineThreshold(baseline, entity, ms + 1, spanMs) : undefined;
     return { threshold: b ? Math.min(fixed, b.threshold) : fixed, schedule };
   };
 }
@@ -49,9 +55,11 @@ export function evaluateRule(
 ): RuleEvaluation {
   const findings: Finding[] = [];
   const peaks: RuleEvaluation['peaks'] = [];
+  // a baseline is scaled to the span actually measured: one window, or a shorter whole interval
+  const spanMs = Math.min(rule.window, input.bucketMs * input.spanBuckets);
   for (const s of input.series) {
     const key = entityKey(s.key);
-    const thresholdAt = thresholdAtFor(rule, calendar, baseline, key);
+    const thresholdAt = thresholdAtFor(rule, calendar, baseline, key, spanMs);
     const scan = scanSpans({
       series: s,
       bucketMs: input.bucketMs,
@@ -65,9 +73,7 @@ export function evaluateRule(
     if (!scan.firing) continue;
     const finding = toFinding(rule, entity, scan.firing, calendar);
     const b =
-      baseline && rule.baseline
-        ? baselineThreshold(baseline, key, scan.firing.endMs, rule.window)
-        : undefined;
+      baseline && rule.baseline ? baselineThreshold(baseline, key, scan.firing.endMs, spanMs) : undefined;
     if (b && rule.baseline) finding.baseline = baselineContext(scan.firing.value, b, rule.baseline);
     findings.push(finding);
   }
