@@ -9,13 +9,16 @@ const harness = require('../../scripts/es-harness');
 module.exports = async function globalSetup() {
   const external = Boolean(process.env.ELASTICSEARCH_URL);
   const wantSecure = process.env.VIGIL_TEST_NO_SECURE !== '1';
+  // names unique to this run, so concurrent runs never share (or stop) each other's clusters
+  const plainName = `test-${process.pid}`;
+  const secureName = `test-secure-${process.pid}`;
   const [plain, secure] = await Promise.allSettled([
-    harness.start({ name: 'test', reuseEnv: true }),
-    wantSecure ? harness.start({ name: 'test-secure', secure: true }) : Promise.resolve(null),
+    harness.start({ name: plainName, reuseEnv: true }),
+    wantSecure ? harness.start({ name: secureName, secure: true }) : Promise.resolve(null),
   ]);
   const started = [];
-  if (plain.status === 'fulfilled' && !external) started.push('test');
-  if (secure.status === 'fulfilled' && secure.value) started.push('test-secure');
+  if (plain.status === 'fulfilled' && !external) started.push(plainName);
+  if (secure.status === 'fulfilled' && secure.value) started.push(secureName);
   globalThis.__vigilStartedClusters = started;
   const failed = [plain, secure].find((r) => r.status === 'rejected');
   if (failed) {
