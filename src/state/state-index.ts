@@ -68,9 +68,14 @@ export async function readStateDocs(
       for (const d of res.docs) if ('found' in d && d.found && d._source) out.set(d._id, d._source);
     }
   } catch (e) {
+    if (isIndexMissing(e)) return out; // a dry run before the state index exists
     throw privilegeError(e, index, 'read', 'read', client);
   }
   return out;
+}
+
+function isIndexMissing(e: unknown): boolean {
+  return e instanceof errors.ResponseError && e.statusCode === 404 && /index_not_found/.test(esReason(e));
 }
 
 export async function searchStateDocs(
@@ -83,6 +88,7 @@ export async function searchStateDocs(
     const res = await client.search<StateDoc>({ index, size, query, seq_no_primary_term: false });
     return res.hits.hits.map((h) => ({ id: h._id as string, doc: h._source as StateDoc }));
   } catch (e) {
+    if (isIndexMissing(e)) return [];
     throw privilegeError(e, index, 'read', 'read', client);
   }
 }
