@@ -67,7 +67,7 @@ rules:
   expect(r.stderr).not.toMatch(/\n\s+at /);
 
   // with the config fixed, the rule files' problems are listed too, each naming file and path
-  writeConfig(dir, baseConfig({ rulesDir: rules }));
+  writeConfig(dir, baseConfig({ rulesDir: rules, stateIndex: 'it-cli-errors-state' }));
   const rulesOnly = await runVigil(['validate', '--config', config], { cwd: dir });
   expect(rulesOnly.code).toBe(2);
   expect(rulesOnly.stderr.trim().split('\n')).toEqual([
@@ -96,7 +96,8 @@ test('the shipped config and rules validate', async () => {
 
 describe('Elasticsearch down', () => {
   const down = { ELASTICSEARCH_URL: 'http://127.0.0.1:1' };
-  const config = () => writeConfig(tempDir(), baseConfig({ auth: ['logs-*'] }));
+  const config = () =>
+    writeConfig(tempDir(), baseConfig({ auth: ['it-cli-errors-none-*'], stateIndex: 'it-cli-errors-state' }));
 
   test.each([
     ['scan', '--duration', '10'],

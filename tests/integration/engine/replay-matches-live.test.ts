@@ -6,12 +6,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import { createEcsIndex, indexDocs, sshFailures, sudoEvent, testClient, webRequest } from '../../helpers/ecs';
 import { baseConfig, tempDir, writeConfig } from '../../helpers/vigil-cli';
-import { type FindingLine, iso, MIN, scanJson } from './scan-helpers';
+import { deleteIndicesStartingWith, type FindingLine, iso, MIN, scanJson } from './scan-helpers';
 
 jest.setTimeout(120_000);
 
-const AUTH = 'it-replay-auth';
-const WEB = 'it-replay-web';
+const PREFIX = 'it-replay-matches-live-';
+const AUTH = `${PREFIX}auth`;
+const WEB = `${PREFIX}web`;
 const WEEK = 7 * 24 * 60 * MIN;
 
 let client: Client;
@@ -61,11 +62,14 @@ beforeAll(async () => {
     indexDocs(client, AUTH, [...live.auth, ...past.auth]),
     indexDocs(client, WEB, [...live.web, ...past.web]),
   ]);
-  config = writeConfig(tempDir(), baseConfig({ auth: [AUTH], web: [WEB], windows: [AUTH] }));
+  config = writeConfig(
+    tempDir(),
+    baseConfig({ auth: [AUTH], web: [WEB], windows: [AUTH], stateIndex: `${PREFIX}state` }),
+  );
 });
 
 afterAll(async () => {
-  await client.indices.delete({ index: [AUTH, WEB], ignore_unavailable: true });
+  await deleteIndicesStartingWith(client, PREFIX);
   await client.close();
 });
 

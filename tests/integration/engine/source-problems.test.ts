@@ -13,12 +13,13 @@ import {
   testClient,
 } from '../../helpers/ecs';
 import { baseConfig, runVigil, tempDir, writeConfig } from '../../helpers/vigil-cli';
-import { byEntity, MIN, scanJson } from './scan-helpers';
+import { byEntity, deleteIndicesStartingWith, MIN, scanJson } from './scan-helpers';
 
-const OK = 'it-source-problems-ok';
-const TEXT_IP = 'it-source-problems-textip';
-const NO_USER = 'it-source-problems-nouser';
-const MISSING = 'it-source-problems-none-*';
+const PREFIX = 'it-source-problems-';
+const OK = `${PREFIX}ok`;
+const TEXT_IP = `${PREFIX}textip`;
+const NO_USER = `${PREFIX}nouser`;
+const MISSING = `${PREFIX}none-*`;
 const T0 = Date.parse('2026-11-18T03:00:00Z');
 const REPLAY = ['--from', '2026-11-18T03:00:00Z', '--to', '2026-11-18T04:00:00Z'];
 const IP_RULES = 'root_ssh_session, ssh_bruteforce, ssh_distributed, ssh_invalid_users';
@@ -46,7 +47,7 @@ jest.setTimeout(120_000);
 
 let client: Client;
 const configFor = (auth: string[], other: string[] = [OK]) =>
-  writeConfig(tempDir(), baseConfig({ auth, web: other, windows: other }));
+  writeConfig(tempDir(), baseConfig({ auth, web: other, windows: other, stateIndex: `${PREFIX}state` }));
 
 /** An SSH brute force from `ip` and one sudo misuse by `user`, in the replayed hour. */
 const attack = (ip: string, user: string) => [
@@ -70,7 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await client.indices.delete({ index: [OK, TEXT_IP, NO_USER], ignore_unavailable: true });
+  await deleteIndicesStartingWith(client, PREFIX);
   await client.close();
 });
 
@@ -151,6 +152,7 @@ test('a shard failure in one index of a source is an error for that rule; the ot
   // when every selected rule fails, the scan exits 3 and says so in one line
   const all = await runVigil([
     'scan',
+    '--dry-run',
     '--config',
     cfg,
     ...REPLAY,
