@@ -134,7 +134,13 @@ export const alertsSchema = z
   .object({
     kibana_url: httpUrl.optional().transform((s) => (s ? s.replace(/\/+$/, '') : undefined)),
     outbox: z
-      .object({ max_age: durationOr('48h'), base_delay: durationOr('30s'), max_delay: durationOr('30m') })
+      .object({
+        max_age: durationOr('48h'),
+        base_delay: durationOr('30s'),
+        max_delay: durationOr('30m'),
+        /** how long an entry stays claimed (`sending`) before a crashed sender's entry is due again */
+        claim_timeout: durationOr('5m'),
+      })
       .strict()
       .prefault({}),
     channels: z

@@ -100,7 +100,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const logger = deps.logger ?? silentLogger;
   const rand = deps.rand ?? Math.random;
   const batchSize = deps.batchSize ?? 100;
-  const claimMs = deps.claimTimeoutMs ?? DEFAULT_CLAIM_MS;
+  const claimMs = deps.claimTimeoutMs ?? deps.settings.claim_timeout ?? DEFAULT_CLAIM_MS;
 
   async function enqueue(alerts: readonly Alert[], channels: Record<string, ChannelConfig>, now: Date) {
     const at = now.toISOString();

@@ -31,7 +31,12 @@ describe('alerts config schema', () => {
       },
     });
     expect(cfg.kibana_url).toBe('https://kibana.example.com');
-    expect(cfg.outbox).toEqual({ max_age: 172_800_000, base_delay: 10_000, max_delay: 1_800_000 });
+    expect(cfg.outbox).toEqual({
+      max_age: 172_800_000,
+      base_delay: 10_000,
+      max_delay: 1_800_000,
+      claim_timeout: 300_000,
+    });
     const email = cfg.channels.email;
     if (email.type !== 'email') throw new Error('expected email');
     expect(email).toMatchObject({
