@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { errorMessage } from '../errors';
 import { buildSamplesQuery } from '../query/build-rule-query';
 import type { Rule } from '../rules/rule-schema';
 import type { Finding } from '../types';
@@ -6,13 +7,26 @@ import { runMsearch } from './run-msearch';
 
 const MAX_FIELD_CHARS = 1024;
 
-/** Adds up to 5 recent sample events to each finding, with one `_msearch` for all of them. */
+/**
+ * Findings beyond this many get no samples (the highest over their threshold keep theirs): a
+ * cycle with thousands of findings must not become one `_msearch` of thousands of searches.
+ */
+export const MAX_SAMPLED_FINDINGS = 200;
+
+/**
+ * Adds up to 5 recent sample events to the findings most over their threshold, with one
+ * `_msearch`. Samples only illustrate a finding: when they cannot be fetched, the findings stand
+ * without them and `error` says why.
+ */
 export async function fetchSamples(
   client: Client,
   findings: Finding[],
   rulesById: Map<string, Rule>,
-): Promise<{ took: number }> {
-  const targets = findings.filter((f) => rulesById.has(f.rule));
+): Promise<{ took: number; error?: string }> {
+  const targets = findings
+    .filter((f) => rulesById.has(f.rule))
+    .sort((a, b) => b.value / b.threshold - a.value / a.threshold)
+    .slice(0, MAX_SAMPLED_FINDINGS);
   if (targets.length === 0) return { took: 0 };
   const items = targets.map((f) => {
     const rule = rulesById.get(f.rule) as Rule;
@@ -22,11 +36,16 @@ export async function fetchSamples(
       f.entity,
     );
   });
-  const out = await runMsearch(
-    client,
-    items,
-    targets.map((f) => `${f.rule} samples`),
-  );
+  let out: Awaited<ReturnType<typeof runMsearch>>;
+  try {
+    out = await runMsearch(
+      client,
+      items,
+      targets.map((f) => `${f.rule} samples`),
+    );
+  } catch (e) {
+    return { took: 0, error: `sample events not fetched: ${errorMessage(e)}` };
+  }
   out.results.forEach((r, i) => {
     if (r.ok)
       targets[i].samples = r.response.hits.hits.map((h) => capStrings(h._source) as Record<string, unknown>);
