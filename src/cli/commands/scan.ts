@@ -108,7 +108,9 @@ export async function runScan(opts: ScanOpts): Promise<number> {
     for (const f of report.failures)
       process.stderr.write(`${err.red('error:')} rule ${f.rule}: ${f.message}\n`);
     for (const p of result.delivery?.problems ?? [])
-      process.stderr.write(`${err.red('delivery:')} ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
+      process.stderr.write(
+        `${err.red('delivery:')} ${p.message} (outbox entry ${p.id}: ${p.retryable ? 'retried by the next scan' : 'dead; see vigil outbox'})\n`,
+      );
     if (opts.format === 'json') {
       for (const a of result.alerts) process.stdout.write(`${findingJson(a)}\n`);
     } else if (result.alerts.length) {
