@@ -14,7 +14,7 @@ import type { DrainSummary } from '../notify/outbox';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { alertIdFor, alertStateDocId } from '../state/alert-id';
-import { readFiringAlerts, writeAlertMemories } from '../state/alert-log';
+import { readAlertMemories, readFiringAlerts, writeAlertMemories } from '../state/alert-log';
 import { ensureAlertsTemplate, writeAlertDocs } from '../state/alerts-index';
 import { loadBaselines } from '../state/baselines';
 import { readCheckpoints, writeCheckpoints } from '../state/checkpoints';
@@ -165,6 +165,8 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
   const firing = stateExists
     ? await readFiringAlerts(client, stateIndex, [...okRules])
     : new Map<string, AlertMemory & { rule: string }>();
+  // recovered memories too: an old window seen again after a recovery is not new
+  const known = stateExists ? await readAlertMemories(client, stateIndex, report.findings) : firing;
   const rulesById = new Map(active.map((r) => [r.id, r]));
   const memories: { rule: string; memory: AlertMemory }[] = [];
   const firingNow = new Set<string>();
@@ -172,7 +174,7 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
     const rule = rulesById.get(f.rule) as Rule;
     const docId = alertStateDocId(f.rule, f.entity);
     firingNow.add(docId);
-    const prev = firing.get(docId);
+    const prev = known.get(docId);
     const id = alertIdFor(f);
     const status = decideAlert(f, prev, { realertMs: rule.realert, escalateFactor: rule.escalate_factor });
     result.alerts.push({ ...f, id, status });

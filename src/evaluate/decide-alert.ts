@@ -27,8 +27,10 @@ export function decideAlert(
   prev: AlertMemory | undefined,
   policy: DedupPolicy,
 ): Exclude<AlertStatus, 'recovered'> {
-  if (!prev || prev.status === 'recovered') return 'new';
   const end = Date.parse(finding.window.end);
+  // after a recovery only later events are new; an older window seen again (a longer look-back,
+  // a replay) is judged against what was notified, so it is not sent twice
+  if (!prev || (prev.status === 'recovered' && end > prev.last_seen_end)) return 'new';
   if (end - prev.last_notified_end >= policy.realertMs) return 'new';
   if (prev.last_value > 0 && finding.value >= prev.last_value * policy.escalateFactor) return 'escalated';
   return 'suppressed';

@@ -2,7 +2,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { AlertMemory } from '../evaluate/decide-alert';
 import { alertStateDocId, entityKeyOf } from './alert-id';
-import { searchStateDocs, writeStateDocs } from './state-index';
+import { readStateDocs, searchStateDocs, writeStateDocs } from './state-index';
 
 /** Every firing memory of these rules, keyed by state doc id. */
 export async function readFiringAlerts(
@@ -19,6 +19,24 @@ export async function readFiringAlerts(
   });
   for (const h of hits)
     out.set(h.id, { ...(h.doc.body as unknown as AlertMemory), rule: h.doc.rule as string });
+  return out;
+}
+
+/** The memories (firing or recovered) of these rule+entity pairs, keyed by state doc id. */
+export async function readAlertMemories(
+  client: Client,
+  index: string,
+  keys: { rule: string; entity: Record<string, string> }[],
+): Promise<Map<string, AlertMemory & { rule: string }>> {
+  const docs = await readStateDocs(
+    client,
+    index,
+    keys.map((k) => alertStateDocId(k.rule, k.entity)),
+  );
+  const out = new Map<string, AlertMemory & { rule: string }>();
+  for (const [id, d] of docs)
+    if (d.doc_type === 'alert')
+      out.set(id, { ...(d.body as unknown as AlertMemory), rule: d.rule as string });
   return out;
 }
 
