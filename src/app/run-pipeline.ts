@@ -101,20 +101,20 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
     rules = rules.filter((r) => leases.acquired.includes(r.id));
   }
   const stateExists = !opts.dryRun || (await client.indices.exists({ index: stateIndex }).catch(() => false));
-  const checkpoints =
-    opts.resume && stateExists
-      ? await t('checkpoints', () =>
-          readCheckpoints(
-            client,
-            stateIndex,
-            rules.map((r) => r.id),
-          ),
-        )
-      : undefined;
+  // read even without --resume: a checkpoint never moves back (a replay of older times)
+  const checkpoints = stateExists
+    ? await t('checkpoints', () =>
+        readCheckpoints(
+          client,
+          stateIndex,
+          rules.map((r) => r.id),
+        ),
+      )
+    : undefined;
   const plan = planIntervals(
     rules,
     opts.base,
-    checkpoints,
+    opts.resume ? checkpoints : undefined,
     config.state.max_catch_up,
     opts.firstLookbackWindow,
   );
@@ -219,7 +219,11 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
       result.alerts.filter((a) => a.status !== 'suppressed'),
       opts.nowMs,
     );
-    const until = new Map([...okRules].map((id) => [id, (plan.intervals.get(id) as Interval).endMs]));
+    const until = new Map(
+      [...okRules]
+        .map((id) => [id, (plan.intervals.get(id) as Interval).endMs] as const)
+        .filter(([id, end]) => end > (checkpoints?.get(id) ?? Number.NEGATIVE_INFINITY)),
+    );
     await writeCheckpoints(client, stateIndex, until, opts.nowMs);
     result.checkpointed = [...until.keys()];
   });
