@@ -108,10 +108,13 @@ export async function startMonitor(
         aborted: () => abort,
       });
       if (deps.preflight) lastPreflight = nowMs;
+      // cut off at shutdown: the cycle_cut_off record stands for it, and the stop record stays last
+      if (abort) return;
       const wall = performance.now() - t0;
       rt.audit.record('cycle', cycleRecord(result, wall), result.report.failures.length ? 'warn' : 'info');
       report(result, wall);
     } catch (e) {
+      if (abort) return;
       const reason = e instanceof VigilError ? e.reason : 'internal';
       health.lastError = errorMessage(e).split('\n')[0];
       metrics.cycles.inc({ result: 'failed' });
