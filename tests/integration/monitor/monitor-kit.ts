@@ -215,13 +215,13 @@ export function metricsPortIn(stderr: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Deletes the test's indices (`<prefix>-*`) and the alerts template. */
+/** Deletes the test's indices (`<prefix>-*`) and their alerts templates. */
 export async function cleanupIndices(client: Client, prefix: string): Promise<void> {
   await client.indices.delete(
     { index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true },
     { ignore: [404] },
   );
   await client.indices
-    .deleteIndexTemplate({ name: `${prefix}-alerts-template` }, { ignore: [404] })
+    .deleteIndexTemplate({ name: `${prefix}-*-template` }, { ignore: [404] })
     .catch(() => undefined);
 }
