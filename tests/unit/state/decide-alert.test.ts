@@ -64,6 +64,20 @@ describe('decideAlert', () => {
       end: T0 + MIN,
       status: 'new',
     },
+    {
+      name: 'after a recovery, an older window seen again (a longer look-back)',
+      prev: memory({ status: 'recovered', last_seen_end: T0 + 20 * MIN }),
+      value: 10,
+      end: T0,
+      status: 'suppressed',
+    },
+    {
+      name: 'after a recovery, a window that ends after it, even within realert',
+      prev: memory({ status: 'recovered', last_seen_end: T0 + 20 * MIN }),
+      value: 10,
+      end: T0 + 21 * MIN,
+      status: 'new',
+    },
   ])('$name → $status', ({ prev, value, end, status }) => {
     expect(decideAlert(finding(value, end), prev, policy)).toBe(status);
   });
