@@ -14,7 +14,10 @@ export const TOTALS_PAGE_SIZE = 10_000;
 export const SERIES_PAGE_SIZE = 10_000;
 export const SAMPLE_SIZE = 5;
 
-type RuleShape = Pick<Rule, 'indices' | 'filter' | 'group_by' | 'metric' | 'fieldMap' | 'timestampField'>;
+type RuleShape = Pick<
+  Rule,
+  'indices' | 'filter' | 'group_by' | 'metric' | 'fieldMap' | 'timestampField' | 'thresholds'
+>;
 
 export function headerFor(rule: Pick<Rule, 'indices'>): estypes.MsearchMultisearchHeader {
   return { index: rule.indices, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'open' };
@@ -30,6 +33,19 @@ export function ruleFilter(rule: RuleShape, interval: Interval): estypes.QueryDs
   ];
 }
 
+/**
+ * precision_threshold of a distinct count per entity. Counts below it are near exact, and each
+ * composite bucket reserves memory in proportion to it (about 8 bytes per unit): 40 000 over a page
+ * of 10 000 entities asks for 3 GB and trips the circuit breaker. The totals only prune entities
+ * (the series count exactly), so twice the highest threshold is precise enough.
+ */
+export function cardinalityPrecision(rule: Pick<Rule, 'thresholds'>): number {
+  const highest = rule.thresholds
+    ? Math.max(rule.thresholds.business_hours, rule.thresholds.off_hours)
+    : 1500;
+  return Math.min(40_000, Math.max(100, Math.ceil(2 * highest)));
+}
+
 /** Sub-aggregations that compute the metric inside a bucket (count is the bucket's doc_count). */
 export function metricAggs(rule: RuleShape): Record<string, estypes.AggregationsAggregationContainer> {
   const m = rule.metric;
@@ -40,7 +56,11 @@ export function metricAggs(rule: RuleShape): Record<string, estypes.Aggregations
     case 'sum':
       return { value: { sum: { field: mapField(m.field, map) } } };
     case 'cardinality':
-      return { value: { cardinality: { field: mapField(m.field, map), precision_threshold: 40_000 } } };
+      return {
+        value: {
+          cardinality: { field: mapField(m.field, map), precision_threshold: cardinalityPrecision(rule) },
+        },
+      };
     case 'ratio':
       return {
         num: { filter: mapQueryFields(m.numerator, map) as estypes.QueryDslQueryContainer },
