@@ -42,7 +42,10 @@ async function bulk(docs: Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < docs.length; i += 20_000) {
     const operations = docs.slice(i, i + 20_000).flatMap((d) => [{ index: { _index: INDEX } }, d]);
     const res = await client.bulk({ operations });
-    if (res.errors) throw new Error(`bulk indexing failed: ${JSON.stringify(res.items.find((x) => x.index?.error)?.index?.error)}`);
+    if (res.errors)
+      throw new Error(
+        `bulk indexing failed: ${JSON.stringify(res.items.find((x) => x.index?.error)?.index?.error)}`,
+      );
   }
   await client.indices.refresh({ index: INDEX });
 }
@@ -61,7 +64,8 @@ beforeAll(async () => {
   const docs: Record<string, unknown>[] = [];
   // each address over the threshold: 11 failures 15 s apart (one per histogram bucket), so the
   // series of 1 000 candidates hold 11 000 buckets: more than one series page as well
-  for (let i = 0; i < OVER; i++) for (let k = 0; k < EVENTS_EACH; k++) docs.push(failure(ipOver(i), T0 + k * 15 * S + (i % 13) * 100));
+  for (let i = 0; i < OVER; i++)
+    for (let k = 0; k < EVENTS_EACH; k++) docs.push(failure(ipOver(i), T0 + k * 15 * S + (i % 13) * 100));
   // and addresses under it: 3 failures each
   for (let i = 0; i < UNDER; i++) for (let k = 0; k < 3; k++) docs.push(failure(ipUnder(i), T0 + k * 15 * S));
   await bulk(docs);
@@ -97,4 +101,35 @@ test(`${OVER} entities over the threshold (more than one page of ${TOTALS_PAGE_S
   const sampled = [...found.values()].filter((f) => f.samples.length > 0);
   expect(sampled).toHaveLength(MAX_SAMPLED_FINDINGS);
   for (const f of sampled) expect(f.samples[0]).toMatchObject({ source: { ip: f.entity['source.ip'] } });
+});
+
+test('a distinct-count rule over 10 000 entities runs within the cluster memory limits', async () => {
+  // ssh_distributed: distinct source.ip per user.name. 10 000 users with one failure each: every
+  // user is a composite bucket with its own cardinality counter
+  const index = `${PREFIX}users`;
+  await createEcsIndex(client, index);
+  const docs = Array.from({ length: 10_000 }, (_, i) => ({
+    ...failure(ipUnder(i % 3000), T0 + (i % 500) * S),
+    user: { name: `user${i}` },
+  }));
+  // and one user attacked from 12 addresses: over the off-hours threshold (10)
+  for (let k = 0; k < 12; k++)
+    docs.push({ ...failure(ipOver(k), T0 + k * 20 * S), user: { name: 'oracle' } });
+  for (let i = 0; i < docs.length; i += 5000)
+    await client.bulk({
+      operations: docs.slice(i, i + 5000).flatMap((d) => [{ index: { _index: index } }, d]),
+    });
+  await client.indices.refresh({ index });
+  const cfg = writeConfig(tempDir(), baseConfig({ auth: [index], stateIndex: `${PREFIX}state` }));
+  const r = await scanJson(cfg, [
+    '--rule',
+    'ssh_distributed',
+    '--from',
+    '2026-11-18T03:00:00Z',
+    '--to',
+    '2026-11-18T03:20:00Z',
+  ]);
+  expect(r.messages).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(r.findings.map((f) => [f.entity['user.name'], f.value])).toEqual([['oracle', 12]]);
 });

@@ -7,6 +7,7 @@ import {
   buildSamplesQuery,
   buildSeriesQuery,
   buildTotalsQuery,
+  cardinalityPrecision,
   TOTALS_PAGE_SIZE,
 } from '../../../src/query/build-rule-query';
 import { mapQueryFields } from '../../../src/query/field-map';
@@ -114,6 +115,17 @@ describe('composite paging', () => {
     expect(comp?.composite?.sources?.map((s) => Object.keys(s)[0])).toEqual(['g0', 'v', 't']);
     expect(comp?.composite?.sources?.[1]).toEqual({ v: { terms: { field: 'source.ip' } } });
     expect(comp?.aggs).toEqual({});
+  });
+
+  test('a distinct count per entity stays near exact around the threshold with bounded memory', () => {
+    const d = get('ssh_distributed'); // thresholds 20 / 10
+    const totals = buildTotalsQuery(d, interval).body.aggs?.entities;
+    expect(totals?.aggs).toEqual({
+      value: { cardinality: { field: 'source.ip', precision_threshold: 100 } },
+    });
+    expect(cardinalityPrecision({ thresholds: { business_hours: 500, off_hours: 300 } })).toBe(1000);
+    expect(cardinalityPrecision({ thresholds: { business_hours: 1e6, off_hours: 1e6 } })).toBe(40_000);
+    expect(cardinalityPrecision({ thresholds: undefined })).toBe(3000);
   });
 
   test('a rule without group_by totals the interval in one filter aggregation', () => {
