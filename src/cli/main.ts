@@ -8,6 +8,7 @@ import { doctorCommand } from './commands/doctor';
 import { ingestCommand } from './commands/ingest';
 import { monitorCommand } from './commands/monitor';
 import { type NotifyContext, outboxCommand } from './commands/outbox';
+import { reportCommand } from './commands/report';
 import { scanCommand } from './commands/scan';
 import { schemaCommand } from './commands/schema';
 import { testAlertCommand } from './commands/test-alert';
@@ -51,6 +52,7 @@ or every rule failed, 4 some alert could not be delivered (it stays in the outbo
     outboxCommand(notifyDeps),
     testAlertCommand(notifyDeps),
     schemaCommand(),
+    reportCommand(),
   ]) {
     program.addCommand(cmd);
   }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { ConfigError } from '../errors';
 import type { EmailChannelConfig } from './channel-schema';
@@ -19,20 +19,7 @@ export function createEmailSender(
   config: EmailChannelConfig,
   options: { kibanaUrl?: string; logger: NotifyLogger; configPath?: string },
 ): Sender {
-  const transportOptions: SMTPTransport.Options = {
-    host: config.host,
-    port: config.port,
-    secure: config.secure,
-    requireTLS: !config.secure && config.require_tls,
-    connectionTimeout: config.timeout,
-    greetingTimeout: config.timeout,
-    socketTimeout: config.timeout,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-    tls: tlsOptions(name, config, options),
-  };
-  if (config.username) transportOptions.auth = { user: config.username, pass: config.password ?? '' };
-  const transport = nodemailer.createTransport(transportOptions);
+  const transport = createEmailTransport(name, config, options);
   const secrets = [config.password];
 
   return {
@@ -65,6 +52,28 @@ export function createEmailSender(
       transport.close();
     },
   };
+}
+
+/** The SMTP transport of one email channel (also used by `vigil report --email`). */
+export function createEmailTransport(
+  name: string,
+  config: EmailChannelConfig,
+  options: { logger: NotifyLogger; configPath?: string },
+): Transporter<SMTPTransport.SentMessageInfo> {
+  const transportOptions: SMTPTransport.Options = {
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    requireTLS: !config.secure && config.require_tls,
+    connectionTimeout: config.timeout,
+    greetingTimeout: config.timeout,
+    socketTimeout: config.timeout,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    tls: tlsOptions(name, config, options),
+  };
+  if (config.username) transportOptions.auth = { user: config.username, pass: config.password ?? '' };
+  return nodemailer.createTransport(transportOptions);
 }
 
 function tlsOptions(
