@@ -15,9 +15,10 @@
  *   7. prints the findings and the paths of the emails, and stops everything it started
  *      (with --keep, Elasticsearch stays up and the demo says how to stop it).
  */
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { DependencyError, ensureBuild, ensureDebianPackages, ensureNodeModules } = require('./ensure-deps');
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -57,56 +58,6 @@ mail catcher that writes .eml files under DIR/mail (default demo-out/). Also wri
 --keep   leave Elasticsearch running afterwards (the demo prints how to stop it)
 Environment: ELASTICSEARCH_URL (use this cluster instead of starting one), VIGIL_DEMO_PREFIX
 (prefix of every index the demo writes, default vigil-demo).`;
-
-/** Runs a command to completion with inherited output; throws when it fails. */
-function runSync(cmd, args, what) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0)
-    throw new DemoError(`${what} failed (${cmd} ${args.join(' ')} exited ${r.status ?? r.signal})`);
-}
-
-function has(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-/** npm ci when node_modules is missing, the build when dist is missing or older than the sources. */
-function installMissing() {
-  if (!fs.existsSync(path.join(ROOT, 'node_modules', '.package-lock.json'))) {
-    step('installing dependencies (npm ci)');
-    runSync('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
-  }
-  if (!fs.existsSync(CLI) || newestMtime(path.join(ROOT, 'src')) > fs.statSync(CLI).mtimeMs) {
-    step('building vigil (npm run build)');
-    runSync('npm', ['run', 'build', '--silent'], 'the build');
-  }
-}
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** The local Elasticsearch needs Java, Maven and unzip; as root on Debian they are installed here. */
-function installElasticsearchTools() {
-  const need = [];
-  if (!has('java')) need.push('openjdk-17-jre-headless');
-  if (!has('mvn')) need.push('maven');
-  if (!has('unzip')) need.push('unzip');
-  if (need.length === 0) return;
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!root || !has('apt-get')) {
-    throw new DemoError(
-      `the local Elasticsearch needs ${need.join(', ')}: install them, or set ELASTICSEARCH_URL to a cluster you run`,
-    );
-  }
-  step(`installing ${need.join(', ')} (apt-get)`);
-  runSync('apt-get', ['update', '-qq'], 'apt-get update');
-  runSync('apt-get', ['install', '-y', '-qq', ...need], 'apt-get install');
-}
 
 /** A mail catcher on 127.0.0.1: every message is written, as received, to <dir>/<n>-<subject>.eml. */
 async function startMailCatcher(dir) {
@@ -245,10 +196,16 @@ async function main() {
     return 0;
   }
   const prefix = process.env.VIGIL_DEMO_PREFIX || 'vigil-demo';
-  installMissing();
+  ensureNodeModules();
+  ensureBuild();
   const harness = require('./es-harness');
   const external = Boolean(process.env.ELASTICSEARCH_URL);
-  if (!external) installElasticsearchTools();
+  // the local Elasticsearch needs Java, Maven (to fetch it once) and unzip
+  if (!external)
+    ensureDebianPackages(
+      ['java', 'mvn', 'unzip'],
+      'the local Elasticsearch (or set ELASTICSEARCH_URL to a cluster you run)',
+    );
 
   const cleanups = [];
   let stopping = false;
@@ -375,7 +332,7 @@ main().then(
   },
   (e) => {
     process.stderr.write(
-      `demo: ${e instanceof DemoError || e?.constructor?.name === 'HarnessError' ? e.message : e?.stack || e}\n`,
+      `demo: ${e instanceof DemoError || e instanceof DependencyError || e?.constructor?.name === 'HarnessError' ? e.message : e?.stack || e}\n`,
     );
     process.exitCode = 1;
   },
