@@ -66,6 +66,26 @@ export class OutboxStore {
     return existing;
   }
 
+  /** Which of these alert ids some entry of `channel` (in any status) already carries. */
+  async queuedAlertIds(channel: string, alertIds: readonly string[]): Promise<Set<string>> {
+    const wanted = new Set(alertIds);
+    const hits = await this.search(
+      {
+        bool: {
+          filter: [
+            { term: { doc_type: 'outbox' } },
+            { term: { channel } },
+            { terms: { alert_ids: [...wanted] } },
+          ],
+        },
+      },
+      [{ created_at: 'desc' }],
+      1000,
+      'reading queued alert ids',
+    );
+    return new Set(hits.flatMap((h) => h.doc.alert_ids).filter((id) => wanted.has(id)));
+  }
+
   /** Entries due at `now`: pending ones, and `sending` leases that expired (a crashed sender). */
   async findDue(now: Date, size: number, exclude: string[]): Promise<StoredDoc[]> {
     return this.search(

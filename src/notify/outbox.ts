@@ -5,7 +5,7 @@ import type { Alert } from '../types';
 import { isExpired, nextAttemptAt, type RandomSource } from './backoff';
 import { boundAlert } from './bound-alert';
 import type { ChannelConfig, OutboxSettings } from './channel-schema';
-import { createDigest } from './digest';
+import { createDigest, type Digest } from './digest';
 import { type NotifyLogger, silentLogger } from './logger';
 import { type OutboxDoc, type OutboxStatus, OutboxStore, type StoredDoc } from './outbox-store';
 import { routeAlerts } from './route';
@@ -104,9 +104,21 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   async function enqueue(alerts: readonly Alert[], channels: Record<string, ChannelConfig>, now: Date) {
     const at = now.toISOString();
-    const digests = [...routeAlerts(alerts, channels)].map(([channel, routed]) =>
-      createDigest(channel, routed.map(boundAlert)),
-    );
+    const digests: Digest[] = [];
+    const alreadyQueued: EnqueuedDigest[] = [];
+    for (const [channel, routed] of routeAlerts(alerts, channels)) {
+      const all = createDigest(channel, routed.map(boundAlert));
+      // An alert already in an entry of this channel (a cycle that crashed after enqueueing,
+      // then ran again with more alerts) is sent by that entry, never in a second message.
+      const queued = await store.queuedAlertIds(
+        channel,
+        all.alerts.map((a) => a.id),
+      );
+      const fresh = all.alerts.filter((a) => !queued.has(a.id));
+      if (fresh.length === 0)
+        alreadyQueued.push({ id: all.id, channel, alertIds: all.alerts.map((a) => a.id), created: false });
+      else digests.push(fresh.length === all.alerts.length ? all : createDigest(channel, fresh));
+    }
     const docs = digests.map((d) => ({
       id: d.id,
       doc: {
@@ -122,12 +134,15 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       } satisfies OutboxDoc,
     }));
     const existing = await store.createAll(docs);
-    return digests.map((d) => ({
-      id: d.id,
-      channel: d.channel,
-      alertIds: d.alerts.map((a) => a.id),
-      created: !existing.has(d.id),
-    }));
+    return [
+      ...digests.map((d) => ({
+        id: d.id,
+        channel: d.channel,
+        alertIds: d.alerts.map((a) => a.id),
+        created: !existing.has(d.id),
+      })),
+      ...alreadyQueued,
+    ];
   }
 
   async function drain(now: Date): Promise<DrainSummary> {
