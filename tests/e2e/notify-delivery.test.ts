@@ -12,7 +12,15 @@ import { messageIdFor } from '../../src/notify/digest';
 import type { WebhookPayload } from '../../src/notify/webhook-payload';
 import { freePort, startSmtp } from '../helpers/receivers';
 import { jsonLines } from '../helpers/vigil-cli';
-import { ALERTS_FROM_ENV, createE2E, type E2E, type Receivers, SECRETS, startReceivers } from './kit';
+import {
+  ALERTS_FROM_ENV,
+  createE2E,
+  type E2E,
+  type Receivers,
+  readAuditLog,
+  SECRETS,
+  startReceivers,
+} from './kit';
 
 const ATTACKERS = ['203.0.113.10', '203.0.113.20', '203.0.113.30'];
 
@@ -173,6 +181,58 @@ describe('an attack in the real cluster, delivered through the outbox', () => {
     expect(hook.headers['x-vigil-delivery']).toBe(payload.delivery_id);
     expect(payload.test).toBe(false);
     expect(payload.alerts.map((a) => a.id).sort()).toEqual([...alertIds].sort());
+  });
+
+  it('marks a digest the webhook rejects (400) dead with the reason in the audit log; outbox retry requeues it', async () => {
+    const file = path.join(e2e.dir, 'auth-2.log');
+    const ip = '203.0.113.40';
+    const lines = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `Jan 10 04:00:${String(i * 2).padStart(2, '0')} web-a sshd[5000]: Failed password for admin from ${ip} port ${41000 + i} ssh2`,
+    );
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const ingested = await e2e.vigil([
+      'ingest',
+      file,
+      '--type',
+      'auth',
+      '--index',
+      `${e2e.prefix}-auth`,
+      '--timezone',
+      'UTC',
+      '--shift-to-now',
+    ]);
+    expect(ingested.code).toBe(0);
+    await e2e.client.indices.refresh({ index: `${e2e.prefix}-auth` });
+    const before = { mails: rx.smtp.mails.length, hook: rx.hook.requests.length };
+
+    rx.hook.respondWith(400);
+    const res = await scan().finally(() => rx.hook.respondWith(200));
+    expect(res.code).toBe(4);
+    const fresh = jsonLines(res.stdout).filter((f) => f.status === 'new');
+    expect(fresh.map((f) => f.entity)).toEqual([{ 'source.ip': ip }]);
+    expect(res.stderr).toMatch(
+      /^delivery: permanent failure: webhook channel webhook .*HTTP 400.* \(outbox entry [0-9a-f]{32}: dead; see vigil outbox\)$/m,
+    );
+    expect(rx.smtp.mails).toHaveLength(before.mails + 1); // the other channels got the new finding
+    const [dead] = await outbox('--status', 'dead');
+    expect(dead).toMatchObject({ channel: 'webhook', status: 'dead', alertIds: [fresh[0].id] });
+    const reasons = readAuditLog(e2e.logDir).filter((r) => r.outbox_id === dead.id && r.level === 'error');
+    expect(reasons).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/^permanent failure: .*HTTP 400/) }),
+    ]);
+
+    const retry = await e2e.vigil(['outbox', 'retry', dead.id]);
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toMatch(
+      new RegExp(`^requeued outbox entry ${dead.id} \\(channel webhook, 1 alert\\)`),
+    );
+    expect((await scan()).code).toBe(0);
+    expect(rx.hook.requests).toHaveLength(before.hook + 2); // the 400, then the delivery
+    expect((rx.hook.requests.at(-1)?.json as WebhookPayload).alerts.map((a) => a.id)).toEqual([fresh[0].id]);
+    expect(await outbox()).toEqual([]);
+    expect(rx.smtp.mails).toHaveLength(before.mails + 1);
   });
 });
 
