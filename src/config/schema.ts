@@ -94,19 +94,17 @@ export const stateSchema = z.strictObject({
   lease: duration().default(60_000),
 });
 
+/** A string setting that YAML may read as a number (`max_files: 14`, `max_size: 1048576`): take it as meant. */
+const stringOrCount = (pattern: RegExp, error: string) =>
+  z.union([z.int().positive().transform(String), z.string().regex(pattern, { error })], { error });
+
 export const loggingSchema = z.strictObject({
   level: z
     .enum(['error', 'warn', 'info', 'debug'], { error: 'expected error, warn, info or debug' })
     .default('info'),
   dir: nonEmptyString('a folder').default('logs'),
-  max_size: z
-    .string()
-    .regex(/^\d+[kmg]?$/i, { error: 'expected a size like 20m' })
-    .default('20m'),
-  max_files: z
-    .string()
-    .regex(/^\d+d?$/, { error: 'expected a count like 14 or days like 14d' })
-    .default('14d'),
+  max_size: stringOrCount(/^\d+[kmg]?$/i, 'expected a size like 20m').default('20m'),
+  max_files: stringOrCount(/^\d+d?$/, 'expected a count like 14 or days like 14d').default('14d'),
   zip: z.boolean({ error: 'expected true or false' }).default(true),
 });
 
