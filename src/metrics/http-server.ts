@@ -1,5 +1,6 @@
 /** The optional listener: /metrics for Prometheus, /healthz for Kubernetes probes. */
 import http from 'node:http';
+import { ConfigError } from '../errors';
 import type { Metrics } from './metrics';
 
 export interface MetricsServer {
@@ -32,9 +33,13 @@ export function startMetricsServer(
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot listen on ${host}:${port} for metrics (${e.code})`)),
-    );
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const hint =
+        e.code === 'EADDRINUSE'
+          ? 'the port is taken: choose another with --metrics-port or metrics.port'
+          : 'check --metrics-host or metrics.host (an address of this machine)';
+      reject(new ConfigError(`metrics: cannot listen on ${host}:${port} (${e.code}); ${hint}`, { cause: e }));
+    });
     server.listen(port, host, () => {
       const addr = server.address();
       resolve({
