@@ -67,7 +67,9 @@ Stopping: the first SIGINT/SIGTERM stops scheduling, lets the running cycle fini
 makes one last outbox attempt, flushes the logs and exits 0. A second signal exits at once
 (130 for SIGINT, 143 for SIGTERM).
 
-Exit codes: 0 stopped normally, 2 config or usage error, 3 Elasticsearch unavailable at start.`,
+Exit codes: 0 stopped (--duration elapsed or a first signal), 2 config or usage error (e.g. the
+metrics port is taken), 130/143 a second SIGINT/SIGTERM. Elasticsearch being down, even at start,
+does not stop monitor: the cycles fail, are counted, and /healthz answers 503.`,
     )
     .action(async (opts: MonitorOpts) => {
       const graceMs = parseDuration(opts.grace);
