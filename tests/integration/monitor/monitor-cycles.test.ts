@@ -4,6 +4,7 @@
  * and it exits 0 by itself when --duration elapses.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { createEcsIndex, indexDocs, sshFailures, testClient } from '../../helpers/ecs';
@@ -181,6 +182,27 @@ describe('vigil monitor: scheduled cycles against the real cluster', () => {
       expect(events[events.length - 1]).toBe('stop');
       expect(events).toContain('cycle');
     } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('a metrics port that is taken is a config error: one line, exit 2, no audit trail started', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    const cwd = tempDir('vigil-mon-port-');
+    try {
+      const config = path.join(cwd, 'config.yaml');
+      fs.writeFileSync(config, monitorConfig({ prefix: `${prefix}-port`, logDir: path.join(cwd, 'logs') }));
+      const vigil = startVigil(['monitor', '--config', config, '--metrics-port', String(taken)], { cwd });
+      const { code } = await vigil.exited;
+      expect({ code, stderr: vigil.stderr() }).toEqual({
+        code: 2,
+        stderr: `vigil: metrics: cannot listen on 127.0.0.1:${taken} (EADDRINUSE); the port is taken: choose another with --metrics-port or metrics.port\n`,
+      });
+      expect(eventsOf(readAudit(path.join(cwd, 'logs')), 'start')).toEqual([]);
+    } finally {
+      await new Promise((r) => blocker.close(r));
       fs.rmSync(cwd, { recursive: true, force: true });
     }
   });
