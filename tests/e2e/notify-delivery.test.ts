@@ -47,22 +47,28 @@ let e2e: E2E;
 beforeAll(async () => {
   rx = await startReceivers();
   e2e = createE2E('notify', { extra: ALERTS_FROM_ENV, env: rx.env });
-  const file = path.join(e2e.dir, 'auth.log');
-  fs.writeFileSync(file, attackLog());
+  await ingestAuthLines('auth.log', attackLog());
+});
+
+/** Writes raw auth.log lines to a file and ingests them with the last line shifted to now. */
+async function ingestAuthLines(name: string, text: string): Promise<void> {
+  const file = path.join(e2e.dir, name);
+  fs.writeFileSync(file, text);
+  const index = `${e2e.prefix}-auth`;
   const res = await e2e.vigil([
     'ingest',
     file,
     '--type',
     'auth',
     '--index',
-    `${e2e.prefix}-auth`,
+    index,
     '--timezone',
     'UTC',
     '--shift-to-now',
   ]);
   expect(res.code).toBe(0);
-  await e2e.client.indices.refresh({ index: `${e2e.prefix}-auth` });
-});
+  await e2e.client.indices.refresh({ index });
+}
 
 afterAll(async () => {
   await e2e?.cleanup();
@@ -184,27 +190,13 @@ describe('an attack in the real cluster, delivered through the outbox', () => {
   });
 
   it('marks a digest the webhook rejects (400) dead with the reason in the audit log; outbox retry requeues it', async () => {
-    const file = path.join(e2e.dir, 'auth-2.log');
     const ip = '203.0.113.40';
     const lines = Array.from(
       { length: 20 },
       (_, i) =>
         `Jan 10 04:00:${String(i * 2).padStart(2, '0')} web-a sshd[5000]: Failed password for admin from ${ip} port ${41000 + i} ssh2`,
     );
-    fs.writeFileSync(file, `${lines.join('\n')}\n`);
-    const ingested = await e2e.vigil([
-      'ingest',
-      file,
-      '--type',
-      'auth',
-      '--index',
-      `${e2e.prefix}-auth`,
-      '--timezone',
-      'UTC',
-      '--shift-to-now',
-    ]);
-    expect(ingested.code).toBe(0);
-    await e2e.client.indices.refresh({ index: `${e2e.prefix}-auth` });
+    await ingestAuthLines('auth-2.log', `${lines.join('\n')}\n`);
     const before = { mails: rx.smtp.mails.length, hook: rx.hook.requests.length };
 
     rx.hook.respondWith(400);
