@@ -54,24 +54,27 @@ export interface E2EOptions {
   /** index names in the prefix's namespace; auth defaults to `<prefix>-auth`, web to `<prefix>-web` */
   auth?: string[];
   web?: string[];
+  /** run with this config file (e.g. the shipped config.yaml) instead of writing one */
+  configFile?: string;
 }
 
 export function createE2E(name: string, opts: E2EOptions = {}): E2E {
   const prefix = `e2e-${name}-${process.pid}-${Date.now().toString(36)}`;
   const dir = tempDir(`vigil-e2e-${name}-`);
   const logDir = path.join(dir, 'logs');
-  const configFile = path.join(dir, 'config.yaml');
-  fs.writeFileSync(
-    configFile,
-    baseConfig({
-      auth: opts.auth ?? [`${prefix}-auth`],
-      web: opts.web ?? [`${prefix}-web`],
-      windows: [`${prefix}-windows`],
-      logDir,
-      stateIndex: `${prefix}-state`,
-      extra: opts.extra,
-    }),
-  );
+  const configFile = opts.configFile ?? path.join(dir, 'config.yaml');
+  if (!opts.configFile)
+    fs.writeFileSync(
+      configFile,
+      baseConfig({
+        auth: opts.auth ?? [`${prefix}-auth`],
+        web: opts.web ?? [`${prefix}-web`],
+        windows: [`${prefix}-windows`],
+        logDir,
+        stateIndex: `${prefix}-state`,
+        extra: opts.extra,
+      }),
+    );
   const client = esClient();
   const secretValues = Object.values(SECRETS).filter((s) => s !== SECRETS.smtpUser);
   return {
@@ -81,7 +84,10 @@ export function createE2E(name: string, opts: E2EOptions = {}): E2E {
     configFile,
     client,
     async vigil(args, env = {}) {
-      const res = await runVigil([...args, '--config', configFile], { env: { ...opts.env, ...env } });
+      // VIGIL_LOG_DIR: where the shipped config.yaml writes its audit log
+      const res = await runVigil([...args, '--config', configFile], {
+        env: { VIGIL_LOG_DIR: logDir, ...opts.env, ...env },
+      });
       const leaked = secretValues.filter((s) => res.stdout.includes(s) || res.stderr.includes(s));
       if (leaked.length > 0) {
         throw new Error(

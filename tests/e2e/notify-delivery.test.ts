@@ -11,7 +11,7 @@ import path from 'node:path';
 import { messageIdFor } from '../../src/notify/digest';
 import type { WebhookPayload } from '../../src/notify/webhook-payload';
 import { freePort, startSmtp } from '../helpers/receivers';
-import { jsonLines } from '../helpers/vigil-cli';
+import { jsonLines, REPO } from '../helpers/vigil-cli';
 import {
   ALERTS_FROM_ENV,
   createE2E,
@@ -301,6 +301,49 @@ describe('vigil test-alert', () => {
       rx.slack.respondWith(200);
       rx.hook.respondWith(200);
     }
+  });
+});
+
+describe('the shipped config.yaml, configured by the environment alone', () => {
+  let shipped: E2E;
+  beforeAll(() => {
+    // the operator's own CA for a private SMTP server, through Node's standard variable
+    shipped = createE2E('shipped', {
+      configFile: path.join(REPO, 'config.yaml'),
+      env: { ...rx.env, SMTP_CA_FILE: undefined, NODE_EXTRA_CA_CERTS: rx.cert.certFile },
+    });
+  });
+  afterAll(() => shipped.cleanup());
+
+  it('validates and sends a test alert through each channel with STARTTLS and AUTH', async () => {
+    expect((await shipped.vigil(['validate'])).code).toBe(0);
+    const mails = rx.smtp.mails.length;
+    for (const channel of ['email', 'slack', 'webhook']) {
+      const res = await shipped.vigil(['test-alert', '--channel', channel]);
+      expect(res).toMatchObject({
+        code: 0,
+        stdout: `test message sent through ${channel} channel ${channel}\n`,
+      });
+    }
+    expect(rx.smtp.mails).toHaveLength(mails + 1);
+    expect(rx.smtp.mails.at(-1)).toMatchObject({ secure: true, user: SECRETS.smtpUser });
+    expect(rx.smtp.mails.at(-1)?.rcptTo.sort()).toEqual(['oncall@example.com', 'soc@example.com']);
+  });
+
+  it('says which variable is missing when a channel is not set up', async () => {
+    const res = await shipped.vigil(['test-alert', '--channel', 'email'], { SMTP_HOST: undefined });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('vigil: channel email has no host (SMTP_HOST); set alerts.channels.email.host\n');
+    const invalid = await shipped.vigil(['validate'], { ALERT_EMAIL_TO: undefined });
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain(
+      'alerts.channels.email.to: at least one recipient is required (set ALERT_EMAIL_TO)',
+    );
+  });
+
+  it('keeps the secrets out of its audit log', () => {
+    expect(fs.readdirSync(shipped.logDir).length).toBeGreaterThan(0);
+    expect(shipped.secretsInAuditLog()).toEqual([]);
   });
 });
 
