@@ -66,6 +66,23 @@ export interface PipelineResult {
 const isoNow = (ms: number) => new Date(ms).toISOString();
 
 export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): Promise<PipelineResult> {
+  try {
+    return await runStages(deps, opts);
+  } catch (e) {
+    // a scan that failed gives its leases back: the next run (a retry, the next CronJob) is not skipped
+    if (opts.releaseLeases && !opts.dryRun)
+      await releaseLeases(
+        deps.client,
+        deps.config.state.index,
+        deps.rules.map((r) => r.id),
+        deps.instanceId,
+        Date.now(),
+      ).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<PipelineResult> {
   const { client, config, audit } = deps;
   const stateIndex = config.state.index;
   const phases: Record<string, number> = {};
