@@ -97,7 +97,7 @@ export async function ensureAlertsTemplate(client: Client, prefix: string): Prom
     const err = mapEsError(e, `installing the index template for ${prefix}-*`, client);
     if (err.reason === 'es_auth')
       throw new QueryError(
-        `vigil cannot install the index template for ${prefix}-*: the Elasticsearch user needs the "manage_index_templates" cluster privilege`,
+        `cannot install the index template for ${prefix}-*: the Elasticsearch user needs the "manage_index_templates" cluster privilege`,
         { cause: e, reason: 'state_privilege' },
       );
     throw err;
@@ -126,7 +126,7 @@ export async function writeAlertDocs(
     const failed = res.items.find((i) => i.index?.error)?.index;
     if (failed?.status === 403)
       throw new QueryError(
-        `vigil cannot write to ${prefix}-*: the Elasticsearch user needs the "create_index" and "write" privileges on it`,
+        `cannot write to ${prefix}-*: the Elasticsearch user needs the "create_index" and "write" privileges on it`,
         { reason: 'state_privilege' },
       );
     throw new QueryError(

@@ -4,8 +4,7 @@
  * dies, its leases expire and another instance takes them over within one lease period.
  */
 import { type Client, errors } from '@elastic/elasticsearch';
-import { mapEsError } from '../collect/client';
-import type { StateDoc } from './state-index';
+import { privilegeError, type StateDoc } from './state-index';
 
 const idOf = (rule: string) => `lease:${rule}`;
 
@@ -36,7 +35,7 @@ export async function acquireLeases(
   try {
     existing = await client.mget<StateDoc>({ index, ids: rules.map(idOf) });
   } catch (e) {
-    throw mapEsError(e, `reading leases in ${index}`, client);
+    throw privilegeError(e, index, 'read', 'read', client);
   }
   await Promise.all(
     rules.map(async (rule, i) => {
@@ -71,7 +70,7 @@ export async function acquireLeases(
           heldElsewhere.set(rule, 'another instance');
           return;
         }
-        throw mapEsError(e, `taking the lease of rule ${rule} in ${index}`, client);
+        throw privilegeError(e, index, 'write', 'write to', client);
       }
     }),
   );

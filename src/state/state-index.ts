@@ -20,7 +20,7 @@ export interface StateDoc {
   body?: Record<string, unknown>;
 }
 
-function privilegeError(
+export function privilegeError(
   e: unknown,
   index: string,
   privilege: string,
@@ -29,7 +29,7 @@ function privilegeError(
 ): VigilError {
   if (e instanceof errors.ResponseError && e.statusCode === 403) {
     return new QueryError(
-      `vigil cannot ${doing} the state index "${index}": the Elasticsearch user needs the "${privilege}" privilege on it (${esReason(e).slice(0, 160)})`,
+      `cannot ${doing} the state index "${index}": the Elasticsearch user needs the "${privilege}" privilege on it (${esReason(e).slice(0, 160)})`,
       {
         cause: e,
         reason: 'state_privilege',
@@ -115,7 +115,7 @@ export async function writeStateDocs(
     const type = failed?.error?.type ?? 'error';
     if (failed?.status === 403)
       throw new QueryError(
-        `vigil cannot write to the state index "${index}": the Elasticsearch user needs the "write" privilege on it`,
+        `cannot write to the state index "${index}": the Elasticsearch user needs the "write" privilege on it`,
         { reason: 'state_privilege' },
       );
     throw new QueryError(
