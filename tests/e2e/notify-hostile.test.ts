@@ -38,7 +38,8 @@ beforeAll(async () => {
       ...sudoEvent(INJECTED_USER, now - 90_000, SUDO_COMMAND, 'user NOT in sudoers'),
       host: { hostname: RTL_HOST },
     },
-    ...sshFailures('192.0.2.7', 20, now - 120_000, 60_000, {
+    // below every SSH threshold: the sudo finding is the digest's headline, so the user name is in the Subject
+    ...sshFailures('192.0.2.7', 5, now - 120_000, 60_000, {
       user: { name: INJECTED_USER },
       host: { hostname: RTL_HOST },
     }),
@@ -69,12 +70,12 @@ function strings(v: unknown): string[] {
 describe('hostile log content through scan to every channel', () => {
   let ids: string[];
 
-  it('scan finds the hostile user, the scanner and the brute force, and delivers them', async () => {
+  it('scan finds the hostile user and the scanner, and delivers them', async () => {
     const res = await e2e.vigil(['scan', '--duration', '10', '--format', 'json']);
     expect(res.code).toBe(0);
     const findings = jsonLines(res.stdout);
     const rules = findings.map((f) => f.rule);
-    expect(rules).toEqual(expect.arrayContaining(['sudo_misuse', 'http_404_spike', 'ssh_bruteforce']));
+    expect(rules.sort()).toEqual(['http_404_spike', 'sudo_misuse']);
     expect(findings.find((f) => f.rule === 'sudo_misuse')?.entity).toEqual({ 'user.name': INJECTED_USER });
     ids = findings.map((f) => f.id as string);
     expect(rx.smtp.mails).toHaveLength(1);
@@ -95,7 +96,11 @@ describe('hostile log content through scan to every channel', () => {
     const subject = mail.parsed.subject ?? '';
     expect(subject).not.toMatch(/[\r\n\u202a-\u202e\u2066-\u2069]/);
     expect(subject.length).toBeLessThanOrEqual(160);
-    expect(subject).toContain('gpj.exe'); // the host is shown, without the override that reverses it
+    // the hostile name stays inside the Subject, on one line; the host without the override that reverses it
+    expect(subject).toMatch(
+      /^\[vigil\]\[HIGH\] sudo misuse from mallory Bcc: evil@example\.com( \(off-hours\))? – web-gpj\.exe \(\+1 more\)$/,
+    );
+    expect([...mail.parsed.headers.keys()]).not.toContain('bcc');
 
     const html = String(mail.parsed.html);
     const text = mail.parsed.text ?? '';
