@@ -46,7 +46,7 @@ export function cycleRecord(r: PipelineResult, wallMs: number): Record<string, u
       ...(a.baseline ? { baseline: a.baseline } : {}),
     })),
     alerts: {
-      enqueued: r.alerts.filter((a) => a.status !== 'suppressed').length,
+      enqueued: r.enqueued,
       suppressed: r.alerts.filter((a) => a.status === 'suppressed').length,
       sent,
       failed,

@@ -58,6 +58,8 @@ export interface PipelineResult {
   skipped: { rule: string; owner: string }[];
   warnings: string[];
   delivery?: DrainSummary;
+  /** alerts written to the outbox this cycle (0 without channels or in a dry run) */
+  enqueued: number;
   deliveryFailed: boolean;
   checkpointed: string[];
   aborted: boolean;
@@ -171,6 +173,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     alerts: [],
     skipped,
     warnings,
+    enqueued: 0,
     deliveryFailed: false,
     checkpointed: [],
     aborted: false,
@@ -225,6 +228,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
       (deps.notifier as Notifier).deliver(notifiable, new Date(opts.nowMs)),
     );
     result.delivery = delivered.summary;
+    result.enqueued = new Set(delivered.enqueued.flatMap((d) => d.alertIds)).size;
     result.deliveryFailed = delivered.summary.problems.length > 0;
   }
   // persist: memories, the alerts index, then checkpoints of the rules that ran cleanly

@@ -1,6 +1,7 @@
 /** Human and machine output. Colour only on a terminal (and never with NO_COLOR). */
 import { DateTime } from 'luxon';
 import pc from 'picocolors';
+import { capStrings } from '../collect/fetch-samples';
 import type { Finding, Severity } from '../types';
 
 export type Format = 'table' | 'json';
@@ -72,12 +73,12 @@ export function fmtNum(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/0+$/, '');
 }
 
-/** One JSON object per finding, for machines. */
+/** One JSON object per finding, for machines. Log-derived strings are capped like in messages. */
 export function findingJson(f: Finding & { status?: string; id?: string }): string {
   return JSON.stringify({
     rule: f.rule,
     severity: f.severity,
-    entity: f.entity,
+    entity: capStrings(f.entity),
     value: f.value,
     threshold: f.threshold,
     schedule: f.schedule,
@@ -86,6 +87,6 @@ export function findingJson(f: Finding & { status?: string; id?: string }): stri
     ...(f.id ? { id: f.id } : {}),
     ...(f.baseline ? { baseline: f.baseline } : {}),
     title: f.title,
-    samples: f.samples,
+    samples: capStrings(f.samples),
   });
 }

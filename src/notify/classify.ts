@@ -52,7 +52,7 @@ export function classifySmtpError(
   const detail = firstLine(e.response || e.message || String(err));
   const hint = smtpHint(e, detail);
   const kind = code !== undefined ? `SMTP ${code}` : (SMTP_CODE_HINTS[e.code ?? ''] ?? e.code ?? 'error');
-  const text = `email channel ${where.channel}: ${kind} from ${where.host}:${where.port}: ${detail}${hint}`;
+  const text = `email channel ${where.channel}: ${kind} at ${where.host}:${where.port}: ${detail}${hint}`;
   return new DeliveryError(redactSecrets(text, where.secrets), retryable, { cause: err });
 }
 

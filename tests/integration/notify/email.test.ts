@@ -182,7 +182,7 @@ describe('email channel with STARTTLS, a self-signed certificate and AUTH', () =
     sender.close();
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(
-      /^email channel email: SMTP 535 from 127\.0\.0\.1:\d+: .*check username and password/,
+      /^email channel email: SMTP 535 at 127\.0\.0\.1:\d+: .*check username and password/,
     );
     expect(err.message).not.toContain(wrong);
     expect(err.message).not.toContain(password);
@@ -207,7 +207,7 @@ describe('email channel against a server that rejects with 5xx', () => {
     expect(err.retryable).toBe(false);
     expect(err.exitCode).toBe(4);
     expect(err.message).toMatch(
-      /^email channel email: SMTP 554 from 127\.0\.0\.1:\d+: .*Message rejected as spam$/,
+      /^email channel email: SMTP 554 at 127\.0\.0\.1:\d+: .*Message rejected as spam$/,
     );
   });
 });

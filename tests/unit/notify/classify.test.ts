@@ -48,7 +48,7 @@ describe('failure classification', () => {
     expect(err.retryable).toBe(false);
     expect(err.exitCode).toBe(4);
     expect(err.message).toBe(
-      'email channel email: SMTP 550 from smtp.example.com:587: 550 5.7.1 relaying denied',
+      'email channel email: SMTP 550 at smtp.example.com:587: 550 5.7.1 relaying denied',
     );
   });
 
