@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, fieldName, nonEmptyString, positiveInt, positiveNumber } from '../config/schema-kit';
 import { SEVERITIES } from '../types';
+import { findRegexps, luceneRegexpProblem } from './lucene-regexp';
 
 /** Elasticsearch query DSL, written in YAML: a mapping with one query type at its top. */
 const queryDsl = z
@@ -68,6 +69,24 @@ export const ruleSchema = z
     recovery: z.boolean({ error: 'expected true or false' }).default(false),
   })
   .superRefine((r, ctx) => {
+    // a broken regexp pattern is otherwise only found by Elasticsearch, on every cycle
+    const queries: [string[], unknown][] = [[['filter'], r.filter]];
+    if (r.metric.type === 'ratio')
+      queries.push(
+        [['metric', 'numerator'], r.metric.numerator],
+        [['metric', 'denominator'], r.metric.denominator],
+      );
+    for (const [at, query] of queries)
+      for (const [path, pattern] of findRegexps(query)) {
+        const problem = luceneRegexpProblem(pattern);
+        if (problem)
+          ctx.addIssue({
+            code: 'custom',
+            path: [...at, ...path],
+            message: `not a valid regular expression: ${problem}`,
+            input: pattern,
+          });
+      }
     if (r.baseline && r.metric.type === 'ratio')
       ctx.addIssue({
         code: 'custom',
