@@ -14,6 +14,7 @@ import { tempDir } from '../../helpers/vigil-cli';
 import { killAllVigils, startVigil, waitFor } from '../../helpers/vigil-process';
 import {
   cleanupIndices,
+  decisionsFor,
   emailAlerts,
   eventsOf,
   healthz,
@@ -135,11 +136,7 @@ describe('vigil monitor: Elasticsearch unreachable, then back', () => {
       expect(f).toMatchObject({ level: 'error', reason: 'es_unavailable' });
       expect(String(f.error)).not.toContain('\n');
     }
-    const decisions = eventsOf(records, 'cycle').flatMap((c) =>
-      (c.findings as { entity: Record<string, string>; decision: string }[])
-        .filter((f) => f.entity['source.ip'] === ATTACKER)
-        .map((f) => f.decision),
-    );
+    const decisions = decisionsFor(records, ATTACKER);
     expect(decisions.filter((d) => d === 'new')).toHaveLength(1);
     expect(decisions.filter((d) => d !== 'new' && d !== 'suppressed')).toEqual([]);
     expect(vigil.stderr()).toMatch(/cycle failed: Elasticsearch unreachable.*will retry and catch up/);

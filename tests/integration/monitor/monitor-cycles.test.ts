@@ -15,6 +15,7 @@ import {
   auditFiles,
   checkpointOf,
   cleanupIndices,
+  decisionsFor,
   emailAlerts,
   eventsOf,
   healthz,
@@ -139,11 +140,7 @@ describe('vigil monitor: scheduled cycles against the real cluster', () => {
     const records = readAudit(logDir);
     const cycles = eventsOf(records, 'cycle');
     expect(cycles.length).toBeGreaterThanOrEqual(3);
-    const decisions = cycles.flatMap((c) =>
-      (c.findings as { entity: Record<string, string>; decision: string }[])
-        .filter((f) => f.entity['source.ip'] === ATTACKER)
-        .map((f) => f.decision),
-    );
+    const decisions = decisionsFor(records, ATTACKER);
     expect(decisions[0]).toBe('new');
     expect(decisions.filter((d) => d === 'new')).toHaveLength(1);
     expect(decisions.slice(1).every((d) => d === 'suppressed')).toBe(true);

@@ -105,6 +105,15 @@ export function readAudit(logDir: string): AuditRecord[] {
 
 export const eventsOf = (records: AuditRecord[], event: string) => records.filter((r) => r.event === event);
 
+/** The decisions (new, suppressed, …) the cycle records made about one source address, in order. */
+export function decisionsFor(records: AuditRecord[], ip: string): string[] {
+  return eventsOf(records, 'cycle').flatMap((c) =>
+    (c.findings as { entity: Record<string, string>; decision: string }[])
+      .filter((f) => f.entity['source.ip'] === ip)
+      .map((f) => f.decision),
+  );
+}
+
 /** The checkpoint of a rule in the state index, as an ISO string (undefined before the first). */
 export async function checkpointOf(
   client: Client,
