@@ -222,7 +222,7 @@ describe('an attack in the real cluster, delivered through the outbox', () => {
     );
     expect((await scan()).code).toBe(0);
     expect(rx.hook.requests).toHaveLength(before.hook + 2); // the 400, then the delivery
-    expect((rx.hook.requests.at(-1)?.json as WebhookPayload).alerts.map((a) => a.id)).toEqual([fresh[0].id]);
+    expect((rx.hook.requests.at(-1)!.json as WebhookPayload).alerts.map((a) => a.id)).toEqual([fresh[0].id]);
     expect(await outbox()).toEqual([]);
     expect(rx.smtp.mails).toHaveLength(before.mails + 1);
   });
@@ -243,10 +243,10 @@ describe('vigil test-alert', () => {
       expect(rx.smtp.mails.at(-1)?.parsed.subject).toBe('[vigil][TEST] vigil test alert');
     } else if (channel === 'slack') {
       expect(rx.slack.requests).toHaveLength(before.slack + 1);
-      expect((rx.slack.requests.at(-1)?.json as { text: string }).text).toMatch(/^\[vigil\]\[TEST\] /);
+      expect((rx.slack.requests.at(-1)!.json as { text: string }).text).toMatch(/^\[vigil\]\[TEST\] /);
     } else {
       expect(rx.hook.requests).toHaveLength(before.hook + 1);
-      expect((rx.hook.requests.at(-1)?.json as WebhookPayload).test).toBe(true);
+      expect((rx.hook.requests.at(-1)!.json as WebhookPayload).test).toBe(true);
     }
   });
 

@@ -76,7 +76,7 @@ describe('ingest auth.log', () => {
       aggs: { lines: { cardinality: { field: 'log.offset', precision_threshold: 40000 } } },
     });
     expect((res.hits.total as { value: number }).value).toBe(docs); // "message repeated N times" → N documents
-    expect((res.aggregations?.lines as { value: number }).value).toBe(713);
+    expect((res.aggregations!.lines as { value: number }).value).toBe(713);
     expect(
       await count(INDEX, {
         bool: { filter: [...failedPassword, { term: { 'source.ip': '24.151.103.17' } }] },
