@@ -46,15 +46,7 @@ function runSync(cmd, args, what) {
 function ensureNodeModules() {
   if (fs.existsSync(path.join(ROOT, 'node_modules', '.package-lock.json'))) return;
   say('installing dependencies (npm ci)');
-  try {
-    runSync('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
-  } catch (e) {
-    // Some npm 11 releases reject a lock file that lacks other platforms' optional packages
-    // ("Missing: @biomejs/cli-android-arm64@ from lock file", npm/cli#4828); `npm install`
-    // installs the same locked versions from it without rewriting it.
-    say(`${e.message}; installing from the lock file with npm install instead`);
-    runSync('npm', ['install', '--no-audit', '--no-fund', '--no-save'], 'npm install');
-  }
+  runSync('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
 }
 
 function newestMtime(dir) {
