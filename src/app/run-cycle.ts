@@ -87,7 +87,14 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
   await timed(phases, 'evaluate', () => {
     for (const v of values) {
       if (!v.ok) {
-        failures.push({ rule: v.rule.id, reason: v.error.reason, message: v.error.message });
+        failures.push({
+          rule: v.rule.id,
+          reason: v.error.reason,
+          // the message is labelled with the rule for other callers; here the rule is said apart
+          message: v.error.message.startsWith(`${v.rule.id}: `)
+            ? v.error.message.slice(v.rule.id.length + 2)
+            : v.error.message,
+        });
         ruleStats.push({ id: v.rule.id, entities: 0, findings: 0, ok: false });
         continue;
       }

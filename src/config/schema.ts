@@ -112,7 +112,9 @@ export const configSchema = z.strictObject({
   elasticsearch: elasticsearchSchema,
   sources: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a lowercase name' }), sourceSchema)
-    .default(DEFAULT_SOURCES),
+    .default({})
+    // groups named in the config replace the default group of that name; the others stay
+    .transform((s): Record<string, z.output<typeof sourceSchema>> => ({ ...DEFAULT_SOURCES, ...s })),
   calendar: calendarSchema.default(calendarSchema.parse({})),
   schedule: scheduleSchema.default({ interval: 60_000, query_delay: 60_000 }),
   rules: rulesSectionSchema.default({ dir: 'queries', overrides: {} }),

@@ -17,6 +17,7 @@ import { baseConfig, jsonLines, runVigil, tempDir, writeConfig } from '../../hel
 const AUTH = 'it-rules-auth';
 const WEB = 'it-rules-web';
 const WIN = 'it-rules-win';
+const STATE = 'it-rules-state';
 // Wednesday 2026-11-18, 03:00–04:00 UTC: off-hours in the test calendar (UTC, 08:00–18:00 Mon–Fri)
 const T0 = Date.parse('2026-11-18T03:00:00Z');
 const FROM = '2026-11-18T03:00:00Z';
@@ -103,11 +104,14 @@ beforeAll(async () => {
     indexDocs(client, WEB, [...normal.web, ...webAttack]),
     indexDocs(client, WIN, win),
   ]);
-  config = writeConfig(tempDir(), baseConfig({ auth: [AUTH], web: [WEB], windows: [WIN] }));
+  config = writeConfig(
+    tempDir(),
+    baseConfig({ auth: [AUTH], web: [WEB], windows: [WIN], stateIndex: STATE }),
+  );
 });
 
 afterAll(async () => {
-  await client.indices.delete({ index: [AUTH, WEB, WIN], ignore_unavailable: true });
+  await client.indices.delete({ index: [AUTH, WEB, WIN, `${STATE}*`], ignore_unavailable: true });
   await client.close();
 });
 
@@ -165,7 +169,10 @@ test('normal traffic alone raises nothing', async () => {
   await Promise.all([createEcsIndex(client, quietAuth), createEcsIndex(client, quietWeb)]);
   const normal = normalTraffic();
   await Promise.all([indexDocs(client, quietAuth, normal.auth), indexDocs(client, quietWeb, normal.web)]);
-  const cfg = writeConfig(tempDir(), baseConfig({ auth: [quietAuth], web: [quietWeb], windows: [WIN] }));
+  const cfg = writeConfig(
+    tempDir(),
+    baseConfig({ auth: [quietAuth], web: [quietWeb], windows: [WIN], stateIndex: `${STATE}-quiet` }),
+  );
   const r = await runVigil([
     'scan',
     '--config',
