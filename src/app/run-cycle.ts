@@ -44,6 +44,8 @@ export interface CycleInput {
   intervals?: Map<string, Interval>;
   /** baselines of the rules that declare one */
   baselines?: Map<string, BaselineModel>;
+  /** fetch sample events here (default); the pipeline fetches them after dedup instead */
+  samples?: boolean;
   /** skip the preflight (monitor caches it) */
   preflight?: boolean;
 }
@@ -107,9 +109,13 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
       ruleStats.push({ id: v.rule.id, entities: v.totalEntities, findings: ev.findings.length, ok: true });
     }
   });
-  const samples = await timed(phases, 'samples', () =>
-    fetchSamples(client, findings, new Map(rules.map((r) => [r.id, r]))),
-  );
+  const samples =
+    input.samples === false
+      ? { took: 0, error: undefined }
+      : await timed(phases, 'samples', () =>
+          fetchSamples(client, findings, new Map(rules.map((r) => [r.id, r]))),
+        );
+  if (samples.error) warnings.push(samples.error);
   return {
     interval: {
       start: new Date(interval.startMs).toISOString(),
@@ -120,8 +126,8 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
     warnings,
     rules: ruleStats,
     took: stats.took + samples.took,
-    searches: stats.searches + (findings.length ? 1 : 0),
-    rounds: stats.rounds + (findings.length ? 1 : 0),
+    searches: stats.searches + (findings.length && input.samples !== false ? 1 : 0),
+    rounds: stats.rounds + (findings.length && input.samples !== false ? 1 : 0),
     phases,
     peaks,
   };

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { AuditLog } from '../audit/audit-log';
+import { fetchSamples } from '../collect/fetch-samples';
 import type { ParsedConfig } from '../config/schema';
 import { scheduleAt } from '../evaluate/calendar';
 import { type AlertMemory, decideAlert, hasRecovered, rememberAlert } from '../evaluate/decide-alert';
@@ -165,6 +166,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     intervals: plan.intervals,
     baselines: baselines?.models,
     preflight: deps.preflight !== false,
+    samples: false,
   });
   Object.assign(report.phases, phases);
   const okRules = new Set(report.rules.filter((r) => r.ok).map((r) => r.id));
@@ -214,6 +216,21 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     });
   }
   report.phases.dedup = Math.round((performance.now() - dedupStart) * 10) / 10;
+  // samples only for what a person will read: new and escalated alerts (not repeats)
+  const samples = await t('samples', () =>
+    fetchSamples(
+      client,
+      result.alerts.filter((a) => a.status === 'new' || a.status === 'escalated'),
+      rulesById,
+    ),
+  );
+  report.took += samples.took;
+  if (samples.took) {
+    report.searches += 1;
+    report.rounds += 1;
+  }
+  if (samples.error) warnings.push(samples.error);
+  Object.assign(report.phases, phases);
   if (opts.dryRun || opts.aborted?.()) return { ...result, aborted: Boolean(opts.aborted?.()) };
 
   // notify: into the outbox first, then a drain (which also retries older entries)
