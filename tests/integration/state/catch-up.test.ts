@@ -16,7 +16,6 @@ import {
 import {
   alertsFor,
   auditRecords,
-  dropState,
   HOUR,
   iso,
   MIN,
@@ -24,7 +23,7 @@ import {
   type StateSetup,
   scan,
   stateDoc,
-  stateSetup,
+  stateSetups,
 } from './state-kit';
 
 jest.setTimeout(180_000);
@@ -32,15 +31,10 @@ jest.setTimeout(180_000);
 const PREFIX = 'it-state-catch-up';
 const AUTH = `${PREFIX}-auth`;
 const BAD_WEB = `${PREFIX}-web-textip`;
-const setups: StateSetup[] = [];
+const states = stateSetups(PREFIX, { auth: [AUTH] });
 let client: Client;
+const setup = states.setup;
 const NOW = Date.now();
-
-function setup(name: string, opts: Parameters<typeof stateSetup>[1] = {}): StateSetup {
-  const s = stateSetup(`${PREFIX}-${name}`, { auth: [AUTH], ...opts });
-  setups.push(s);
-  return s;
-}
 
 const checkpointOf = async (s: StateSetup, rule: string) =>
   (await stateDoc(client, s.stateIndex, `checkpoint:${rule}`))?.until as string | undefined;
@@ -58,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of setups) await dropState(client, s);
+  await states.dropAll(client);
   await client.indices.delete({ index: [AUTH, BAD_WEB].join(','), ignore_unavailable: true });
   await client.close();
 });

@@ -13,13 +13,12 @@ import {
   alertsFor,
   auditRecords,
   cycleDecisions,
-  dropState,
   iso,
   MIN,
   type StateSetup,
   scan,
   stateDoc,
-  stateSetup,
+  stateSetups,
 } from './state-kit';
 
 jest.setTimeout(180_000);
@@ -27,14 +26,9 @@ jest.setTimeout(180_000);
 const PREFIX = 'it-state-dedup';
 type MemoryDoc = { doc_type: string; status: string; body: AlertMemory };
 const AUTH = `${PREFIX}-auth`;
-const setups: StateSetup[] = [];
+const states = stateSetups(PREFIX, { auth: [AUTH] });
 let client: Client;
-
-function setup(name: string, overrides?: string[]): StateSetup {
-  const s = stateSetup(`${PREFIX}-${name}`, { auth: [AUTH], overrides });
-  setups.push(s);
-  return s;
-}
+const setup = (name: string, overrides?: string[]) => states.setup(name, { overrides });
 
 beforeAll(async () => {
   client = testClient();
@@ -42,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of setups) await dropState(client, s);
+  await states.dropAll(client);
   await client.indices.delete({ index: AUTH, ignore_unavailable: true });
   await client.close();
 });

@@ -12,30 +12,15 @@ import { ensureStateIndex } from '../../../src/state/state-index';
 import { createEcsIndex, indexDocs, sshFailures, testClient } from '../../helpers/ecs';
 import { baseConfig, tempDir, writeConfig } from '../../helpers/vigil-cli';
 import { killAllVigils, startVigil, type VigilProcess, waitFor } from '../../helpers/vigil-process';
-import {
-  type AuditFinding,
-  alertsFor,
-  auditRecords,
-  dropState,
-  MIN,
-  type StateSetup,
-  scan,
-  stateDoc,
-  stateSetup,
-} from './state-kit';
+import { type AuditFinding, alertsFor, auditRecords, MIN, scan, stateDoc, stateSetups } from './state-kit';
 
 jest.setTimeout(240_000);
 
 const PREFIX = 'it-state-instances';
 const AUTH = `${PREFIX}-auth`;
-const setups: StateSetup[] = [];
+const states = stateSetups(PREFIX, { auth: [AUTH] });
 let client: Client;
-
-function setup(name: string, opts: Parameters<typeof stateSetup>[1] = {}): StateSetup {
-  const s = stateSetup(`${PREFIX}-${name}`, { auth: [AUTH], ...opts });
-  setups.push(s);
-  return s;
-}
+const setup = states.setup;
 
 beforeAll(async () => {
   client = testClient();
@@ -44,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await killAllVigils();
-  for (const s of setups) await dropState(client, s);
+  await states.dropAll(client);
   await client.indices.delete({ index: AUTH, ignore_unavailable: true });
   await client.close();
 });
@@ -112,7 +97,7 @@ test('two monitors alert once; when the lease holder is killed the other carries
   const first = '203.0.113.92';
   const second = '203.0.113.93';
   const stateIndex = `${PREFIX}-monitors`;
-  setups.push({ config: '', stateIndex, alertsPrefix: `${stateIndex}-alerts`, logDir: '' });
+  states.track(stateIndex);
   const dir = tempDir('vigil-state-monitors-');
   const instances = ['a', 'b'].map((name) => {
     const logDir = path.join(dir, name, 'logs');

@@ -64,10 +64,9 @@ export interface StateSetup {
  * `overrides`: rule overrides, one `rule_id: { ... }` per line, put under `rules.overrides`;
  * `state`: more keys of the state section (e.g. `max_catch_up: 30m`).
  */
-export function stateSetup(
-  stateIndex: string,
-  opts: Parameters<typeof baseConfig>[0] & { overrides?: string[]; state?: string[] } = {},
-): StateSetup {
+export type StateSetupOptions = Parameters<typeof baseConfig>[0] & { overrides?: string[]; state?: string[] };
+
+export function stateSetup(stateIndex: string, opts: StateSetupOptions = {}): StateSetup {
   const dir = tempDir('vigil-state-');
   const logDir = path.join(dir, 'logs');
   let yaml = baseConfig({ ...opts, stateIndex, logDir });
@@ -129,4 +128,26 @@ export async function dropState(
   const names = [setup.stateIndex, ...Object.keys(alerts)];
   await client.indices.delete({ index: names.join(','), ignore_unavailable: true });
   await client.indices.deleteIndexTemplate({ name: `${setup.alertsPrefix}-template` }, { ignore: [404] });
+}
+
+/**
+ * A test file's state setups: each test gets its own state index (`<prefix>-<name>`) with the
+ * file's sources, and `dropAll` deletes them (with their alerts indices) in afterAll.
+ */
+export function stateSetups(prefix: string, defaults: StateSetupOptions) {
+  const made: StateSetup[] = [];
+  return {
+    setup(name: string, opts: StateSetupOptions = {}): StateSetup {
+      const s = stateSetup(`${prefix}-${name}`, { ...defaults, ...opts });
+      made.push(s);
+      return s;
+    },
+    /** a state index made some other way, dropped with the rest */
+    track(stateIndex: string): void {
+      made.push({ config: '', stateIndex, alertsPrefix: `${stateIndex}-alerts`, logDir: '' });
+    },
+    async dropAll(client: Client): Promise<void> {
+      for (const s of made) await dropState(client, s);
+    },
+  };
 }
