@@ -14,6 +14,7 @@ import { createEcsIndex, sshFailures } from '../../helpers/ecs';
 import { makeSelfSignedCert, type SelfSigned, type SmtpReceiver, startSmtp } from '../../helpers/receivers';
 import { CLI, type RunResult, runVigil, tempDir } from '../../helpers/vigil-cli';
 import { type EsProxy, startEsProxy } from './es-proxy';
+import { deletePrefixed, sshRuleYaml } from './rules';
 
 /** Secrets every scenario configures; none may appear in any output or audit file. */
 export const REL_SECRETS = {
@@ -23,23 +24,7 @@ export const REL_SECRETS = {
 
 export const BURST = 6; // failures per attacking IP; the rule fires at 5
 
-export const RULE_YAML = `id: rel_ssh
-title: SSH brute force (reliability)
-description: Many failed SSH logins from one source address.
-remediation: Block the source address.
-severity: high
-source: auth
-filter:
-  bool:
-    filter:
-      - term: { event.action: ssh_login }
-      - term: { event.outcome: failure }
-group_by: [source.ip]
-window: 2m
-thresholds: { business_hours: 5, off_hours: 5 }
-realert: 24h
-sample_fields: [user.name]
-`;
+export const RULE_YAML = sshRuleYaml('rel_ssh', '2m');
 
 export interface VigilProcess {
   child: ChildProcess;
@@ -269,12 +254,7 @@ alerts:
       await Promise.all(processes.map((p) => p.exited));
       await smtp.close().catch(() => undefined);
       const admin = new Client({ node: opts.directUrl, requestTimeout: 30_000 });
-      await admin.indices
-        .delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true })
-        .catch(() => undefined);
-      await admin.indices
-        .deleteIndexTemplate({ name: `${prefix}-alerts-template` }, { ignore: [404] })
-        .catch(() => undefined);
+      await deletePrefixed(admin, prefix);
       await admin.close();
       await attacker.close();
       fs.rmSync(cert.dir, { recursive: true, force: true });

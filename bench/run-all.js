@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: every benchmark, one after the other, on the same cluster in the same run, then
+ * one table of figures against their targets, printed and written into bench/README.md (between
+ * the results markers) with the raw output in bench/RESULTS.md.
+ *
+ *   ingest   bench/ingest.ts    parse and end-to-end ingest rates
+ *   scan     bench/scan.ts      ~1M events / 100k distinct IPs: cycle vs sum of took, aggregation vs naive
+ *   latency  bench/latency.ts   event indexed → SMTP accepted, through the monitor loop
+ *   cold     (here)             `vigil scan` from process spawn to exit
+ *   soak     bench/soak.ts      1,000 monitor cycles: RSS start/middle/end, event-loop delay
+ *
+ * Uses ELASTICSEARCH_URL when set, else starts a cluster of its own (scripts/es-harness.js, name
+ * "bench") and stops it at the end. BENCH_ONLY=soak,latency runs a subset (the table then only
+ * has those rows and README.md is left alone).
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const REPO = path.resolve(__dirname, '..');
+const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
+const JSON_FILE = path.join(OUT, 'figures.jsonl');
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : undefined;
+const want = (name) => !ONLY || ONLY.includes(name);
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const tee = (d) => {
+      out += d;
+      process.stdout.write(d);
+    };
+    child.stdout.on('data', tee);
+    child.stderr.on('data', tee);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+function compile() {
+  console.log('building dist/ (for the cold start) and compiling the benchmarks…');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  const dir = path.join(OUT, 'js');
+  // type errors elsewhere in the repository must not stop a benchmark run: tsc still emits
+  spawnSync(path.join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--outDir', dir], {
+    cwd: REPO,
+    stdio: 'ignore',
+  });
+  // src/app/audit-records.ts reads the version from ../../package.json
+  fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
+  for (const b of ['ingest', 'scan', 'latency', 'soak'])
+    if (!fs.existsSync(path.join(dir, 'bench', `${b}.js`))) throw new Error(`compiling bench/${b}.ts failed`);
+  return dir;
+}
+
+/** `vigil scan` from spawn to exit, five times, over two small indices of the cluster. */
+async function coldStart(url) {
+  const { Client } = require('@elastic/elasticsearch');
+  const client = new Client({ node: url });
+  const prefix = `bench-cold-${process.pid}`;
+  for (const t of ['auth', 'web'])
+    await client.indices.create({
+      index: `${prefix}-${t}`,
+      mappings: { properties: { '@timestamp': { type: 'date' } } },
+    });
+  const dir = fs.mkdtempSync(path.join(OUT, 'cold-'));
+  const config = path.join(dir, 'config.yaml');
+  fs.writeFileSync(
+    config,
+    `elasticsearch: { nodes: ["${url}"] }
+sources:
+  auth: { indices: [${prefix}-auth] }
+  web: { indices: [${prefix}-web] }
+  windows: { indices: [${prefix}-auth] }
+rules: { dir: ${path.join(REPO, 'queries')} }
+logging: { dir: ${path.join(dir, 'logs')} }
+state: { index: ${prefix}-state, alerts_index: ${prefix}-alerts }
+`,
+  );
+  const walls = [];
+  let output = '';
+  for (let i = 0; i < 6; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(
+      process.execPath,
+      [path.join(REPO, 'dist', 'cli', 'main.js'), 'scan', '--config', config, '--duration', '5'],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+      },
+    );
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`vigil scan exited ${r.status}: ${r.stderr}`);
+    if (i > 0) walls.push(ms); // the first run warms the file cache
+    output = r.stderr;
+  }
+  await client.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true });
+  await client.indices.deleteIndexTemplate({ name: `${prefix}-alerts-template` }, { ignore: [404] });
+  await client.close();
+  walls.sort((a, b) => a - b);
+  const figures = {
+    bench: 'cold',
+    median_ms: Math.round(walls[2]),
+    max_ms: Math.round(walls[4]),
+    rules: fs.readdirSync(path.join(REPO, 'queries')).filter((f) => f.endsWith('.yaml')).length,
+    target_ms: 2000,
+  };
+  const line = `vigil scan cold start (spawn → exit, ${figures.rules} shipped rules, 5 runs): median ${figures.median_ms} ms, max ${figures.max_ms} ms; last: ${output.trim().split('\n').pop()}`;
+  console.log(line);
+  fs.appendFileSync(JSON_FILE, `${JSON.stringify(figures)}\n`);
+  return line;
+}
+
+const pick = (text, re) => {
+  const m = re.exec(text);
+  return m ? m.slice(1) : undefined;
+};
+
+function table(results, figures) {
+  const rows = [];
+  const verdict = (ok) => (ok === undefined ? '?' : ok ? 'meets' : '**misses**');
+  const ing = results.ingest?.out ?? '';
+  for (const m of ing.matchAll(
+    /^(\S+) \([^)]*\): parse ([\d,]+) lines\/s[\s\S]*?end to end ([\d,]+) docs\/s \(([\d,]+) docs\); Elasticsearch alone ([\d,]+) docs\/s/gm,
+  )) {
+    const parse = Number(m[2].replace(/,/g, ''));
+    rows.push([
+      `ingest ${m[1]}: parse rate`,
+      `${m[2]} lines/s`,
+      '≥ 100,000 lines/s',
+      verdict(parse >= 100_000),
+    ]);
+    rows.push([
+      `ingest ${m[1]}: end to end (Elasticsearch alone)`,
+      `${m[3]} docs/s (${m[5]} docs/s)`,
+      'close to Elasticsearch alone',
+      '—',
+    ]);
+  }
+  const scan = results.scan?.out ?? '';
+  const med = pick(scan, /median: cycle wall (\d+) ms, took (\d+) ms, ratio ([\d.]+)/);
+  if (med) {
+    rows.push([
+      'scan cycle (16 rules, ~1M events) vs sum of took',
+      `wall ${med[0]} ms, took ${med[1]} ms, ratio ${med[2]}`,
+      'ratio ≤ 1.3, wall < 3 s',
+      verdict(Number(med[2]) <= 1.3 && Number(med[0]) < 3000),
+    ]);
+  }
+  const ips = pick(scan, /indexed (\d+) events \((\d+) distinct source addresses\)/);
+  const found = pick(scan, /known over-threshold addresses found: (\d+)\/(\d+)/);
+  if (ips && found)
+    rows.push([
+      `${Number(ips[1]).toLocaleString('en-US')} distinct IPs: over-threshold addresses found`,
+      `${found[0]}/${found[1]}`,
+      '100%',
+      verdict(found[0] === found[1]),
+    ]);
+  const faster = pick(scan, /aggregation path is ([\d.]+)× faster/);
+  if (faster)
+    rows.push([
+      'aggregation vs naive fetch-and-count (ssh_bruteforce + dos_burst)',
+      `${faster[0]}× faster`,
+      '> 1× (aggregations win)',
+      verdict(Number(faster[0]) > 1),
+    ]);
+  const lat = figures.find((f) => f.bench === 'latency');
+  if (lat)
+    rows.push([
+      `alert latency, indexed → SMTP accepted (schedule ${lat.period_ms / 1000} s)`,
+      `median ${lat.latency_median_ms} ms, max ${lat.latency_max_ms} ms`,
+      `≤ ${lat.target_ms} ms (one period + 2 s)`,
+      verdict(lat.meets),
+    ]);
+  const cold = figures.find((f) => f.bench === 'cold');
+  if (cold)
+    rows.push([
+      '`vigil scan` cold start (spawn → exit)',
+      `median ${cold.median_ms} ms, max ${cold.max_ms} ms`,
+      `< ${cold.target_ms} ms`,
+      verdict(cold.max_ms < cold.target_ms),
+    ]);
+  const soak = figures.find((f) => f.bench === 'soak');
+  if (soak) {
+    rows.push([
+      `soak: ${soak.cycles} monitor cycles, RSS start / middle / end`,
+      `${soak.rss_start_mb} / ${soak.rss_middle_mb} / ${soak.rss_end_mb} MB (peak ${soak.rss_peak_mb})`,
+      'flat, ≤ 150 MB',
+      verdict(soak.flat && soak.within_150mb),
+    ]);
+    rows.push([
+      'soak: event-loop delay p50 / p99 / max',
+      `${soak.loop_delay_p50_ms} / ${soak.loop_delay_p99_ms} / ${soak.loop_delay_max_ms} ms`,
+      '—',
+      '—',
+    ]);
+  }
+  const lines = [
+    '| figure | measured | target | verdict |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+async function main() {
+  const jsDir = compile();
+  let url = process.env.ELASTICSEARCH_URL;
+  let started;
+  const harness = require(path.join(REPO, 'scripts', 'es-harness.js'));
+  if (!url) {
+    const c = await harness.start({ name: 'bench', reuseEnv: false });
+    url = c.url;
+    started = 'bench';
+    console.log(`started Elasticsearch ${c.version ?? ''} at ${url} (${c.source})`);
+  }
+  const env = { ELASTICSEARCH_URL: url, BENCH_JSON: JSON_FILE, NODE_PATH: path.join(REPO, 'node_modules') };
+  const results = {};
+  const header = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; node ${process.version}; Elasticsearch at ${url}`;
+  try {
+    for (const name of ['ingest', 'scan', 'latency', 'cold', 'soak']) {
+      if (!want(name)) continue;
+      console.log(`\n=== ${name} ===`);
+      if (name === 'cold') {
+        results.cold = { code: 0, out: await coldStart(url) };
+        continue;
+      }
+      results[name] = await run(process.execPath, [path.join(jsDir, 'bench', `${name}.js`)], env);
+      if (results[name].code !== 0) console.log(`bench ${name} exited ${results[name].code}`);
+    }
+  } finally {
+    if (started) await harness.stop(started);
+  }
+  const figures = fs.existsSync(JSON_FILE)
+    ? fs
+        .readFileSync(JSON_FILE, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
+  const t = table(results, figures);
+  console.log(`\n${header}\n\n${t}`);
+  if (!ONLY) {
+    const readme = path.join(REPO, 'bench', 'README.md');
+    const text = fs.readFileSync(readme, 'utf8');
+    const block = `<!-- results -->\nRun of ${header}:\n\n${t}\n<!-- /results -->`;
+    fs.writeFileSync(readme, text.replace(/<!-- results -->[\s\S]*<!-- \/results -->/, block));
+    const raw = Object.entries(results).map(([k, r]) => `## ${k}\n\n\`\`\`\n${r.out.trim()}\n\`\`\`\n`);
+    fs.writeFileSync(
+      path.join(REPO, 'bench', 'RESULTS.md'),
+      `# npm run bench: raw output\n\n${header}\n\n${raw.join('\n')}`,
+    );
+    console.log('\nwritten to bench/README.md and bench/RESULTS.md');
+  }
+  fs.rmSync(OUT, { recursive: true, force: true });
+  if (Object.values(results).some((r) => r.code !== 0)) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exitCode = 1;
+});
