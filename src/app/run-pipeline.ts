@@ -249,6 +249,8 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     result.deliveryFailed = delivered.summary.problems.length > 0;
   }
   // persist: memories, the alerts index, then checkpoints of the rules that ran cleanly
+  // a cycle cut off at shutdown stops here: what it enqueued is in the outbox, nothing else moves
+  if (opts.aborted?.()) return { ...result, aborted: true };
   await t('persist', async () => {
     await writeAlertMemories(client, stateIndex, memories, opts.nowMs);
     await writeAlertDocs(

@@ -59,5 +59,33 @@ export function validateConfig(
   if (config.elasticsearch.api_key && config.elasticsearch.username) {
     throw new ConfigError(`${label}: elasticsearch: set either api_key or username/password, not both`);
   }
-  return { file: label, baseDir: meta.baseDir, config, secrets: sub.secrets, sha256: meta.sha256 };
+  return {
+    file: label,
+    baseDir: meta.baseDir,
+    config,
+    secrets: withEncodings(sub.secrets, config),
+    sha256: meta.sha256,
+  };
+}
+
+/**
+ * Secrets also travel encoded: HTTP Basic (base64 of user:password) and SMTP AUTH PLAIN. Those
+ * forms are masked too, wherever they might be printed.
+ */
+function withEncodings(secrets: string[], config: ParsedConfig): string[] {
+  const pairs: [string | undefined, string | undefined][] = [
+    [config.elasticsearch.username, config.elasticsearch.password],
+  ];
+  for (const c of Object.values(config.alerts.channels))
+    if (c.type === 'email') pairs.push([c.username, c.password]);
+  const out = [...secrets];
+  for (const [user, pass] of pairs) {
+    if (!user || !pass) continue;
+    out.push(
+      Buffer.from(`${user}:${pass}`).toString('base64'),
+      Buffer.from(`\0${user}\0${pass}`).toString('base64'),
+    );
+  }
+  if (config.elasticsearch.api_key) out.push(config.elasticsearch.api_key);
+  return [...new Set(out)];
 }

@@ -87,9 +87,17 @@ export const rulesSectionSchema = z.strictObject({
   overrides: z.record(z.string(), ruleOverrideSchema).default({}),
 });
 
+/** Elasticsearch index names: lowercase, no spaces or \\/*?"<>|,#:, not starting with - _ + . */
+const indexName = (what: string) =>
+  z
+    .string({ error: `expected ${what}` })
+    .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, {
+      error: `expected ${what} in lowercase letters, digits, . _ and -`,
+    });
+
 export const stateSchema = z.strictObject({
-  index: nonEmptyString('an index name').default('vigil-state'),
-  alerts_index: nonEmptyString('an index name prefix').default('vigil-alerts'),
+  index: indexName('an index name').default('vigil-state'),
+  alerts_index: indexName('an index name prefix').default('vigil-alerts'),
   max_catch_up: duration().default(86_400_000),
   lease: duration().default(60_000),
 });
