@@ -89,18 +89,21 @@ export const rulesSectionSchema = z.strictObject({
 
 /** Elasticsearch index names: lowercase, no spaces or \\/*?"<>|,#:, not starting with - _ + . */
 const indexName = (what: string) =>
-  z
-    .string({ error: `expected ${what}` })
-    .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, {
-      error: `expected ${what} in lowercase letters, digits, . _ and -`,
-    });
+  z.string({ error: `expected ${what}` }).regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, {
+    error: `expected ${what} in lowercase letters, digits, . _ and -`,
+  });
 
-export const stateSchema = z.strictObject({
-  index: indexName('an index name').default('vigil-state'),
-  alerts_index: indexName('an index name prefix').default('vigil-alerts'),
-  max_catch_up: duration().default(86_400_000),
-  lease: duration().default(60_000),
-});
+export const stateSchema = z
+  .strictObject({
+    index: indexName('an index name').default('vigil-state'),
+    alerts_index: indexName('an index name prefix').default('vigil-alerts'),
+    max_catch_up: duration().default(86_400_000),
+    lease: duration().default(60_000),
+  })
+  .refine((s) => !s.index.startsWith(`${s.alerts_index}-`), {
+    error: 'state.index must not start with "<alerts_index>-": the alerts index template would apply to it',
+    path: ['index'],
+  });
 
 /** A string setting that YAML may read as a number (`max_files: 14`, `max_size: 1048576`): take it as meant. */
 const stringOrCount = (pattern: RegExp, error: string) =>

@@ -108,8 +108,7 @@ export async function loadBaselines(
         }
       }
       const from = Math.max(meta?.complete_until ?? 0, endHour - spec.period);
-      if (!meta?.complete_until) out.bootstrapped.push(rule.id);
-      return { rule, spec, entities, from, touched: new Set<string>() };
+      return { rule, spec, entities, from, touched: new Set<string>(), bootstrap: !meta?.complete_until };
     }),
   );
   const jobs = plans
@@ -140,6 +139,7 @@ export async function loadBaselines(
   for (const p of plans) {
     const failed = jobs.find((j) => j.rule.id === p.rule.id && 'error' in j && j.error);
     if (failed) continue; // keep the old baseline; the hours are fetched again next cycle
+    if (p.bootstrap) out.bootstrapped.push(p.rule.id);
     // bound the state: drop hours older than the period, keep the busiest max_entities
     const oldest = endHour - p.spec.period;
     for (const e of p.entities.values())
