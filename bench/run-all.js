@@ -11,7 +11,7 @@
  *   soak     bench/soak.ts      1,000 monitor cycles: RSS start/middle/end, event-loop delay
  *
  * Uses ELASTICSEARCH_URL when set, else starts a cluster of its own (scripts/es-harness.js, name
- * "bench") and stops it at the end. BENCH_ONLY=soak,latency runs a subset (the table then only
+ * "bench-all-<pid>") and stops it at the end. BENCH_ONLY=soak,latency runs a subset (the table then only
  * has those rows and README.md is left alone).
  */
 const { spawn, spawnSync } = require('node:child_process');
@@ -109,10 +109,10 @@ state: { index: ${prefix}-state, alerts_index: ${prefix}-alerts }
     bench: 'cold',
     median_ms: Math.round(walls[2]),
     max_ms: Math.round(walls[4]),
-    rules: fs.readdirSync(path.join(REPO, 'queries')).filter((f) => f.endsWith('.yaml')).length,
+    rules: Number(/: (\d+) rules/.exec(output)?.[1] ?? 0),
     target_ms: 2000,
   };
-  const line = `vigil scan cold start (spawn → exit, ${figures.rules} shipped rules, 5 runs): median ${figures.median_ms} ms, max ${figures.max_ms} ms; last: ${output.trim().split('\n').pop()}`;
+  const line = `vigil scan cold start (spawn → exit, ${figures.rules} enabled shipped rules, 5 runs): median ${figures.median_ms} ms, max ${figures.max_ms} ms; last: ${output.trim().split('\n').pop()}`;
   console.log(line);
   fs.appendFileSync(JSON_FILE, `${JSON.stringify(figures)}\n`);
   return line;
@@ -216,9 +216,9 @@ async function main() {
   let started;
   const harness = require(path.join(REPO, 'scripts', 'es-harness.js'));
   if (!url) {
-    const c = await harness.start({ name: 'bench', reuseEnv: false });
+    const c = await harness.start({ name: `bench-all-${process.pid}`, reuseEnv: false });
     url = c.url;
-    started = 'bench';
+    started = `bench-all-${process.pid}`;
     console.log(`started Elasticsearch ${c.version ?? ''} at ${url} (${c.source})`);
   }
   const env = { ELASTICSEARCH_URL: url, BENCH_JSON: JSON_FILE, NODE_PATH: path.join(REPO, 'node_modules') };
