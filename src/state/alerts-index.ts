@@ -114,6 +114,8 @@ export async function writeAlertDocs(
   let res: Awaited<ReturnType<Client['bulk']>>;
   try {
     res = await client.bulk({
+      // visible at once: a report or a look in Kibana right after the scan must see these alerts
+      refresh: true,
       operations: alerts.flatMap((a) => [
         { index: { _index: alertsIndexName(prefix, a.window.end), _id: a.id } },
         alertDocument(a, nowMs),
