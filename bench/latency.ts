@@ -39,10 +39,7 @@ async function main(): Promise<void> {
         operations: sshFailures(ip, 6, t0 - 1000, 500).flatMap((d) => [{ index: { _index: b.index } }, d]),
       });
       while (!accepted.has(ip)) {
-        for (const m of smtp.mails) {
-          const hit = /source\.ip=(\S+)/.exec(m.parsed.text ?? '')?.[1];
-          if (hit && !accepted.has(hit)) accepted.set(hit, Date.now());
-        }
+        for (const m of smtp.mails) for (const hit of m.ips) if (!accepted.has(hit)) accepted.set(hit, m.at);
         if (Date.now() - t0 > 60_000) throw new Error(`no alert for ${ip} within 60 s`);
         await sleep(20);
       }

@@ -1,15 +1,54 @@
 /**
  * Shared set-up of the benchmarks that run the real monitor loop in process (soak, latency): a
  * temp folder with one SSH brute-force rule and a config against ELASTICSEARCH_URL, an email
- * channel to a loopback SMTP server, the attack index, and the runtime (client, audit, outbox).
+ * channel to a loopback SMTP server (bench/smtp-sink.js, in a process of its own so the memory
+ * measured is vigil's), the attack index, and the runtime (client, audit, outbox).
  */
+
+export interface SmtpSink {
+  port: number;
+  /** accepted mails: when, and the source IPs they name */
+  mails: { at: number; ips: string[] }[];
+  close(): Promise<void>;
+}
+
+export function startSmtpSink(): Promise<SmtpSink> {
+  const child = spawn(process.execPath, [path.resolve(process.cwd(), 'bench', 'smtp-sink.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const mails: SmtpSink['mails'] = [];
+  let buf = '';
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.stdout.on('data', (d) => {
+      buf += d;
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const port = /^port (\d+)$/.exec(line);
+        if (port)
+          resolve({
+            port: Number(port[1]),
+            mails,
+            close: () =>
+              new Promise<void>((done) => {
+                child.on('exit', () => done());
+                child.kill('SIGTERM');
+              }),
+          });
+        else if (line.startsWith('{')) mails.push(JSON.parse(line));
+      }
+    });
+  });
+}
+
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { buildRuntime, type Runtime } from '../src/app/runtime';
 import { createEcsIndex } from '../tests/helpers/ecs';
-import { type SmtpReceiver, startSmtp } from '../tests/helpers/receivers';
 import { deletePrefixed, sshRuleYaml } from '../tests/reliability/kit/rules';
 
 export interface BenchMonitor {
@@ -18,7 +57,7 @@ export interface BenchMonitor {
   /** the index attacks go to */
   index: string;
   rt: Runtime;
-  smtp: SmtpReceiver;
+  smtp: SmtpSink;
   admin: Client;
   close(): Promise<void>;
 }
@@ -33,7 +72,7 @@ export async function setUpBenchMonitor(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vigil-${name}-`));
   fs.mkdirSync(path.join(dir, 'rules'));
   fs.writeFileSync(path.join(dir, 'rules', `${name}_ssh.yaml`), sshRuleYaml(`${name}_ssh`, opts.window));
-  const smtp = await startSmtp({ kind: 'plain' });
+  const smtp = await startSmtpSink();
   const config = path.join(dir, 'config.yaml');
   fs.writeFileSync(
     config,
