@@ -1,9 +1,88 @@
-import { Command } from 'commander';
+import type { Client } from '@elastic/elasticsearch';
+import { Command, Option } from 'commander';
 import { loadContext } from '../../app/context';
-import { checkSource, fieldsNeeded } from '../../collect/check-sources';
+import { checkSource, fieldsNeeded, type SourceReport } from '../../collect/check-sources';
 import { mapEsError } from '../../collect/client';
 import type { Rule } from '../../rules/rule-schema';
-import { colours } from '../output';
+import { colours, type Format } from '../output';
+
+interface DoctorReport {
+  cluster: { name: string; versions: string[]; health: string; nodes: number };
+  sources: {
+    patterns: { pattern: string; indices: number; documents: number }[];
+    rules: string[];
+    fields: SourceReport['fields'];
+  }[];
+  field_problems: number;
+}
+
+async function examine(client: Client, rules: Rule[]): Promise<DoctorReport> {
+  let cluster: DoctorReport['cluster'];
+  try {
+    const [health, nodes] = await Promise.all([
+      client.cluster.health(),
+      client.nodes.info({ filter_path: 'nodes.*.version' }),
+    ]);
+    const versions = [...new Set(Object.values(nodes.nodes ?? {}).map((n) => n.version))];
+    cluster = { name: health.cluster_name, versions, health: health.status, nodes: health.number_of_nodes };
+  } catch (e) {
+    throw mapEsError(e, 'connecting', client);
+  }
+  const groups = new Map<string, Rule[]>();
+  for (const r of rules.filter((x) => x.enabled))
+    groups.set(r.indices.join(','), [...(groups.get(r.indices.join(',')) ?? []), r]);
+  const sources: DoctorReport['sources'] = [];
+  for (const [key, group] of groups) {
+    const report = await checkSource(client, key.split(','), group.flatMap(fieldsNeeded));
+    const patterns = [];
+    for (const p of report.patterns) {
+      let documents = 0;
+      if (p.indices.length) {
+        try {
+          documents = (
+            await client.count({ index: p.pattern, ignore_unavailable: true, allow_no_indices: true })
+          ).count;
+        } catch (e) {
+          throw mapEsError(e, `counting documents in ${p.pattern}`, client);
+        }
+      }
+      patterns.push({ pattern: p.pattern, indices: p.indices.length, documents });
+    }
+    sources.push({ patterns, rules: group.map((r) => r.id), fields: report.fields });
+  }
+  const field_problems = sources.reduce((n, s) => n + s.fields.filter((f) => !f.usable).length, 0);
+  return { cluster, sources, field_problems };
+}
+
+function printReport(r: DoctorReport): void {
+  const c = colours(process.stdout);
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const colour = r.cluster.health === 'green' ? c.green : r.cluster.health === 'yellow' ? c.yellow : c.red;
+  out(
+    `cluster ${r.cluster.name}: Elasticsearch ${r.cluster.versions.join(', ')}, health ${colour(r.cluster.health)}, ${r.cluster.nodes} node(s)`,
+  );
+  for (const s of r.sources) {
+    out(`\nsource ${s.patterns.map((p) => p.pattern).join(', ')} (rules: ${s.rules.join(', ')})`);
+    for (const p of s.patterns) {
+      out(
+        `  ${p.pattern.padEnd(28)} ${p.indices ? c.green(`${p.indices} indices, ${p.documents} documents`) : c.yellow('matches no index')}`,
+      );
+    }
+    for (const f of s.fields) {
+      const types = f.types.length ? f.types.join('/') : 'not mapped';
+      out(
+        `  field ${f.field.padEnd(26)} ${f.usable ? c.green(types) : c.red(`${types} (needs ${f.need === 'aggregatable' ? 'keyword or ip' : f.need})`)}`,
+      );
+    }
+  }
+  out(
+    r.field_problems
+      ? `\n${r.field_problems} field problem(s): the rules that use them will fail or find nothing`
+      : r.sources.length
+        ? '\nevery needed field is mapped in the indices that exist'
+        : '\nno enabled rules',
+  );
+}
 
 export function doctorCommand(): Command {
   return new Command('doctor')
@@ -12,64 +91,19 @@ export function doctorCommand(): Command {
     )
     .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
     .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
-    .action(async (opts: { config?: string; rules?: string }) => {
+    .addOption(
+      new Option('-f, --format <format>', 'output format: text, or one JSON object on stdout')
+        .choices(['table', 'json'])
+        .default('table'),
+    )
+    .action(async (opts: { config?: string; rules?: string; format: Format }) => {
       const ctx = loadContext(opts);
-      const { client } = ctx;
-      const c = colours(process.stdout);
-      const out = (s: string) => process.stdout.write(`${s}\n`);
       try {
-        const [health, nodes] = await Promise.all([
-          client.cluster.health(),
-          client.nodes.info({ filter_path: 'nodes.*.version' }),
-        ]);
-        const versions = [...new Set(Object.values(nodes.nodes ?? {}).map((n) => n.version))];
-        const colour = health.status === 'green' ? c.green : health.status === 'yellow' ? c.yellow : c.red;
-        out(
-          `cluster ${health.cluster_name}: Elasticsearch ${versions.join(', ')}, health ${colour(health.status)}, ${health.number_of_nodes} node(s)`,
-        );
-      } catch (e) {
-        throw mapEsError(e, 'connecting', client);
+        const report = await examine(ctx.client, ctx.rules);
+        if (opts.format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
+        else printReport(report);
+      } finally {
+        await ctx.client.close();
       }
-      const enabled = ctx.rules.filter((r) => r.enabled);
-      const groups = new Map<string, Rule[]>();
-      for (const r of enabled)
-        groups.set(r.indices.join(','), [...(groups.get(r.indices.join(',')) ?? []), r]);
-      let problems = 0;
-      for (const [key, rules] of groups) {
-        const patterns = key.split(',');
-        const report = await checkSource(client, patterns, rules.flatMap(fieldsNeeded));
-        out(`\nsource ${patterns.join(', ')} (rules: ${rules.map((r) => r.id).join(', ')})`);
-        for (const p of report.patterns) {
-          let docs = 0;
-          if (p.indices.length) {
-            try {
-              docs = (
-                await client.count({ index: p.pattern, ignore_unavailable: true, allow_no_indices: true })
-              ).count;
-            } catch (e) {
-              throw mapEsError(e, `counting documents in ${p.pattern}`, client);
-            }
-          }
-          out(
-            `  ${p.pattern.padEnd(28)} ${p.indices.length ? c.green(`${p.indices.length} indices, ${docs} documents`) : c.yellow('matches no index')}`,
-          );
-        }
-        for (const f of report.fields) {
-          if (!f.usable) problems += 1;
-          const types = f.types.length ? f.types.join('/') : 'not mapped';
-          out(
-            `  field ${f.field.padEnd(26)} ${f.usable ? c.green(types) : c.red(`${types} (needs ${f.need === 'aggregatable' ? 'keyword or ip' : f.need})`)}`,
-          );
-        }
-      }
-      const checked = [...groups.keys()].length > 0;
-      out(
-        problems
-          ? `\n${problems} field problem(s): the rules that use them will fail or find nothing`
-          : checked
-            ? '\nevery needed field is mapped in the indices that exist'
-            : '\nno enabled rules',
-      );
-      await client.close();
     });
 }

@@ -1,33 +1,50 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { defaultConfigPath, resolveRulesDir } from '../../app/context';
 import { loadConfig } from '../../config/load-config';
 import { ConfigError, EXIT } from '../../errors';
 import { loadRules } from '../../rules/load-rules';
+import type { Format } from '../output';
 
 export function validateCommand(): Command {
   return new Command('validate')
     .description('check the config and every rule file; list every problem (exit 0 when valid, 2 otherwise)')
     .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
     .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
-    .action((opts: { config?: string; rules?: string }) => {
+    .addOption(
+      new Option('-f, --format <format>', 'output format: text, or one JSON object on stdout')
+        .choices(['table', 'json'])
+        .default('table'),
+    )
+    .action((opts: { config?: string; rules?: string; format: Format }) => {
       const problems: string[] = [];
-      let summary = '';
+      const result: { config?: string; rules_dir?: string; rules?: number; enabled?: number } = {};
       try {
         const loaded = loadConfig(defaultConfigPath(opts.config));
         const dir = resolveRulesDir(loaded, opts.rules);
         const rules = loadRules(dir, loaded.config, loaded.file);
         problems.push(...rules.problems);
-        summary = `${loaded.file}: valid; ${rules.all.length} rules (${rules.all.filter((r) => r.enabled).length} enabled) in ${dir}`;
+        Object.assign(result, {
+          config: loaded.file,
+          rules_dir: dir,
+          rules: rules.all.length,
+          enabled: rules.all.filter((r) => r.enabled).length,
+        });
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         problems.push(...e.problems);
       }
+      if (problems.length) process.exitCode = EXIT.config;
+      if (opts.format === 'json') {
+        process.stdout.write(`${JSON.stringify({ valid: problems.length === 0, problems, ...result })}\n`);
+        return;
+      }
       if (problems.length) {
         for (const p of problems) process.stderr.write(`${p}\n`);
         process.stderr.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found\n`);
-        process.exitCode = EXIT.config;
         return;
       }
-      process.stdout.write(`${summary}\n`);
+      process.stdout.write(
+        `${result.config}: valid; ${result.rules} rules (${result.enabled} enabled) in ${result.rules_dir}\n`,
+      );
     });
 }
