@@ -1,5 +1,5 @@
 /**
- * A sample (every 7th, about 30) of the generated invalid configs and rule files through the
+ * A sample (every 7th: 35) of the generated invalid configs and rule files through the
  * real CLI, `vigil validate`, as a user meets them: exit 2, one line per problem naming the file
  * and the path, a count at the end, never a stack trace. The 2 s limit is a hang guard, not a
  * speed assertion: a run still going after 2 s is killed and fails the case.
