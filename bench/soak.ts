@@ -4,7 +4,8 @@
  * server and a new attacking address every 50 cycles (so dedup, outbox and delivery all run).
  * Prints RSS and heap at the start, every 100 cycles, the middle and the end, and the event-loop
  * delay (perf_hooks.monitorEventLoopDelay). Targets: flat memory (live heap at the end within
- * 20% + 5 MB of the middle), RSS ≤ 150 MB. The SMTP receiver runs in a process of its own.
+ * 20% + 5 MB of the middle; sampled after a full GC with --expose-gc), RSS ≤ 150 MB. The SMTP
+ * receiver runs in a process of its own.
  *
  * Run from the repo root (part of `npm run bench`):
  *   npx tsc -p tsconfig.json --outDir /tmp/vigil-bench && \
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const quiet = createConsoleLog('error', []);
   const samples: Sample[] = [];
   const sample = (cycle: number) => {
-    // with --expose-gc (SOAK_GC=1 under npm run bench), retained memory rather than GC timing
+    // with --expose-gc (as npm run bench runs it): live heap after a full GC, not GC timing
     (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     const s = {
