@@ -1,9 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadContext } from '../../app/context';
 import { checkSource, fieldsNeeded, type SourceReport } from '../../collect/check-sources';
 import { mapEsError } from '../../collect/client';
 import type { Rule } from '../../rules/rule-schema';
+import { configOption, formatOption, rulesOption } from '../options';
 import { colours, type Format } from '../output';
 
 interface DoctorReport {
@@ -89,13 +90,9 @@ export function doctorCommand(): Command {
     .description(
       'connect with the configured settings; show cluster version and health, and for each index pattern the indices, documents and field mappings the rules need (exit 3 when unreachable)',
     )
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
-    .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
-    .addOption(
-      new Option('-f, --format <format>', 'output format: text, or one JSON object on stdout')
-        .choices(['table', 'json'])
-        .default('table'),
-    )
+    .addOption(configOption())
+    .addOption(rulesOption())
+    .addOption(formatOption('output format: table (text), or json: one JSON object on stdout'))
     .action(async (opts: { config?: string; rules?: string; format: Format }) => {
       const ctx = loadContext(opts);
       try {

@@ -6,6 +6,7 @@ import { parseDuration } from '../../config/duration';
 import { UsageError } from '../../errors';
 import { selectRules } from '../../rules/load-rules';
 import { type ConsoleLevel, createConsoleLog } from '../console-log';
+import { configOption, rulesOption } from '../options';
 
 interface MonitorOpts {
   duration?: number;
@@ -35,8 +36,8 @@ export function monitorCommand(): Command {
       'stop after this many minutes (fractions allowed; 0 or omitted: until stopped)',
       (v) => (v === '0' ? 0 : parseMinutes(v)),
     )
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
-    .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
+    .addOption(configOption())
+    .addOption(rulesOption())
     .option(
       '-r, --rule <id>',
       'run only this rule (repeatable)',

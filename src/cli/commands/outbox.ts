@@ -6,6 +6,7 @@ import type { NotifyLogger } from '../../notify/logger';
 import { createOutbox, type OutboxEntry } from '../../notify/outbox';
 import type { OutboxStatus } from '../../notify/outbox-store';
 import { cleanLine } from '../../notify/sanitize';
+import { configOption } from '../options';
 
 /** What the notify commands need; main.ts provides `loadContext` from the config file. */
 export interface NotifyContext {
@@ -51,7 +52,7 @@ export function outboxCommand(deps: NotifyCommandDeps): Command {
       ),
     )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
+    .addOption(configOption())
     .action(async (opts: { status?: StatusChoice; format: 'table' | 'json'; config?: string }) => {
       const outbox = await open(opts.config);
       const entries = await outbox.listOutbox(statusesFor(opts.status));
@@ -69,7 +70,7 @@ export function outboxCommand(deps: NotifyCommandDeps): Command {
   cmd
     .command('retry <id>')
     .description('requeue a dead (or waiting) entry so the next scan or monitor cycle sends it')
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
+    .addOption(configOption())
     .action(async (id: string, opts: { config?: string }) => {
       const outbox = await open(opts.config ?? cmd.opts<{ config?: string }>().config);
       const entry = await outbox.retryEntry(id, now());

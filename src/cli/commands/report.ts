@@ -4,6 +4,7 @@ import { loadContext } from '../../app/context';
 import { createAuditLog } from '../../audit/audit-log';
 import { EXIT } from '../../errors';
 import { runReport } from '../../report/run-report';
+import { configOption, rulesOption } from '../options';
 import { colours } from '../output';
 
 interface ReportOpts {
@@ -32,8 +33,8 @@ export function reportCommand(): Command {
       'write the report as one self-contained HTML file (default: vigil-report.html unless --email)',
     )
     .option('--email <channel>', 'also mail it through this email channel of alerts.channels (charts as PNG)')
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
-    .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
+    .addOption(configOption())
+    .addOption(rulesOption())
     .addHelpText(
       'after',
       `

@@ -1,10 +1,11 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { cycleRecord, startRecord } from '../../app/audit-records';
 import { runPipelineCycle } from '../../app/run-pipeline';
 import { buildRuntime } from '../../app/runtime';
 import { parseMinutes, scanInterval } from '../../app/scan-interval';
 import { EXIT, errorMessage, VigilError } from '../../errors';
 import { selectRules } from '../../rules/load-rules';
+import { configOption, formatOption, rulesOption } from '../options';
 import { colours, type Format, findingJson, findingsTable } from '../output';
 
 interface ScanOpts {
@@ -27,17 +28,15 @@ export function scanCommand(): Command {
       'minutes to look back, ending at now − schedule.query_delay (default 5)',
       (v) => parseMinutes(v),
     )
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
-    .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
+    .addOption(configOption())
+    .addOption(rulesOption())
     .option('--from <iso>', 'replay: start of the interval (ISO time)')
     .option('--to <iso>', 'replay: end of the interval (ISO time)')
     .option(
       '--resume',
       'continue each rule from its checkpoint (catches up downtime, bounded by state.max_catch_up)',
     )
-    .addOption(
-      new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
-    )
+    .addOption(formatOption())
     .option('--dry-run', 'evaluate only: no notifications, no state writes')
     .option(
       '-r, --rule <id>',

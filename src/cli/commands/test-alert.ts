@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { sendTestAlert } from '../../notify/test-alert';
+import { configOption } from '../options';
 import type { NotifyCommandDeps } from './outbox';
 
 /** `vigil test-alert --channel <name>`: one clearly marked test message through the real channel, now. */
@@ -7,7 +8,7 @@ export function testAlertCommand(deps: NotifyCommandDeps): Command {
   return new Command('test-alert')
     .description('send a test message through one channel now (not via the outbox); exit 4 when it fails')
     .requiredOption('--channel <name>', 'a channel name under alerts.channels')
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
+    .addOption(configOption())
     .action(async (opts: { channel: string; config?: string }) => {
       const ctx = await deps.loadContext({ config: opts.config });
       const now = deps.now?.() ?? new Date();

@@ -1,20 +1,17 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { defaultConfigPath, resolveRulesDir } from '../../app/context';
 import { loadConfig } from '../../config/load-config';
 import { ConfigError, EXIT } from '../../errors';
 import { loadRules } from '../../rules/load-rules';
+import { configOption, formatOption, rulesOption } from '../options';
 import type { Format } from '../output';
 
 export function validateCommand(): Command {
   return new Command('validate')
     .description('check the config and every rule file; list every problem (exit 0 when valid, 2 otherwise)')
-    .option('-c, --config <file>', 'config file (default: $VIGIL_CONFIG or ./config.yaml)')
-    .option('--rules <dir>', 'rules folder (default: rules.dir from the config)')
-    .addOption(
-      new Option('-f, --format <format>', 'output format: text, or one JSON object on stdout')
-        .choices(['table', 'json'])
-        .default('table'),
-    )
+    .addOption(configOption())
+    .addOption(rulesOption())
+    .addOption(formatOption('output format: table (text), or json: one JSON object on stdout'))
     .action((opts: { config?: string; rules?: string; format: Format }) => {
       const problems: string[] = [];
       const result: { config?: string; rules_dir?: string; rules?: number; enabled?: number } = {};
