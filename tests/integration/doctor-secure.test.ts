@@ -3,23 +3,12 @@
  * from a generated CA): it reads ELASTICSEARCH_URL, ELASTIC_USER, ELASTIC_PASSWORD and
  * ELASTIC_CA_FILE, refuses with one line (exit 3) while any is missing, and passes with all.
  */
+
 import path from 'node:path';
+import { expectOneLine, secured } from '../helpers/secure-cluster';
 import { REPO, runVigil } from '../helpers/vigil-cli';
 
 const SHIPPED_CONFIG = path.join(REPO, 'config.yaml');
-
-function secured() {
-  const url = process.env.VIGIL_TEST_SECURE_URL;
-  const user = process.env.VIGIL_TEST_SECURE_USER;
-  const password = process.env.VIGIL_TEST_SECURE_PASSWORD;
-  const ca = process.env.VIGIL_TEST_SECURE_CA;
-  if (!url || !user || !password || !ca) {
-    throw new Error(
-      'the secured test cluster is not running: run the integration tests without VIGIL_TEST_NO_SECURE=1',
-    );
-  }
-  return { url, user, password, ca };
-}
 
 /** doctor with the shipped config and exactly these ELASTIC_* variables (the rest unset). */
 function doctor(env: { url: string; user?: string; password?: string; ca?: string }) {
@@ -32,13 +21,6 @@ function doctor(env: { url: string; user?: string; password?: string; ca?: strin
       ELASTIC_API_KEY: undefined,
     },
   });
-}
-
-function expectOneLine(stderr: string, pattern: RegExp) {
-  const lines = stderr.split('\n').filter((l) => l.trim());
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(stderr).not.toMatch(/\s+at \S+ \(/);
 }
 
 test('without credentials: one line saying the cluster refused us, exit 3', async () => {

@@ -5,6 +5,7 @@
  * gzipped ones included) and all console output are searched for each secret, plain and in the
  * encodings that go over the wire (Basic authorization header, SMTP AUTH PLAIN).
  */
+
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -18,6 +19,7 @@ import {
   startHttpReceiver,
   startSmtp,
 } from '../../helpers/receivers';
+import { secured } from '../../helpers/secure-cluster';
 import { tempDir } from '../../helpers/vigil-cli';
 import { killAllVigils, startVigil, waitFor } from '../../helpers/vigil-process';
 import { auditFiles, auditText, cleanupIndices, eventsOf, monitorConfig, readAudit } from './monitor-kit';
@@ -27,18 +29,6 @@ const SMTP_USER = 'vigil-mon-mailer';
 const SMTP_PASSWORD = 'smtp-Pa55-mon-3Zq!';
 const WEBHOOK_SECRET = 'hmac-mon-secret-8Kd3';
 const URL_TOKEN = 'url-tok3n-mon-77Xy';
-
-function secured() {
-  const url = process.env.VIGIL_TEST_SECURE_URL;
-  const user = process.env.VIGIL_TEST_SECURE_USER;
-  const password = process.env.VIGIL_TEST_SECURE_PASSWORD;
-  const ca = process.env.VIGIL_TEST_SECURE_CA;
-  if (!url || !user || !password || !ca)
-    throw new Error(
-      'the secured test cluster is not running: run the integration tests without VIGIL_TEST_NO_SECURE=1',
-    );
-  return { url, user, password, ca };
-}
 
 describe('vigil monitor: secrets stay out of the audit log and the console', () => {
   let es: ReturnType<typeof secured>;

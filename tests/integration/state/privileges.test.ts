@@ -4,12 +4,14 @@
  * state index, or without any privilege on a state index that does not exist yet, scan exits 3
  * with one line naming the index and the missing privilege, and no stack trace.
  */
+
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, type estypes } from '@elastic/elasticsearch';
 import { ensureStateIndex } from '../../../src/state/state-index';
 import { indexDocs, sshFailures } from '../../helpers/ecs';
+import { expectOneLine, secured } from '../../helpers/secure-cluster';
 import { REPO, tempDir, writeConfig } from '../../helpers/vigil-cli';
 import { waitFor } from '../../helpers/vigil-process';
 import { alertsFor, MIN, scan } from './state-kit';
@@ -25,19 +27,6 @@ const made: { users: string[]; roles: string[]; indices: string[]; templates: st
   indices: [],
   templates: [],
 };
-
-function secured() {
-  const url = process.env.VIGIL_TEST_SECURE_URL;
-  const user = process.env.VIGIL_TEST_SECURE_USER;
-  const password = process.env.VIGIL_TEST_SECURE_PASSWORD;
-  const ca = process.env.VIGIL_TEST_SECURE_CA;
-  if (!url || !user || !password || !ca) {
-    throw new Error(
-      'the secured test cluster is not running: run the integration tests without VIGIL_TEST_NO_SECURE=1',
-    );
-  }
-  return { url, user, password, ca };
-}
 
 let admin: Client;
 /** file realm files we changed → their original text */
@@ -204,13 +193,6 @@ state:
 }
 
 const scanArgs = ['--duration', '10', '--rule', 'ssh_bruteforce'];
-
-function expectOneLine(stderr: string, pattern: RegExp) {
-  const lines = stderr.split('\n').filter((l) => l.trim());
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(stderr).not.toMatch(/\s+at \S+ \(/);
-}
 
 test('the role the README documents is enough: scan creates the state index and raises the alert', async () => {
   const stateIndex = `${PREFIX}-ok-state`;
