@@ -11,7 +11,7 @@ import type { ParsedConfig } from '../config/schema';
 import { scheduleAt } from '../evaluate/calendar';
 import { type AlertMemory, decideAlert, hasRecovered, rememberAlert } from '../evaluate/decide-alert';
 import type { Notifier } from '../notify/notifier';
-import type { DrainSummary } from '../notify/outbox';
+import { type DrainSummary, hasDeliveryProblems } from '../notify/outbox';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { alertIdFor, alertStateDocId } from '../state/alert-id';
@@ -246,7 +246,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     );
     result.delivery = delivered.summary;
     result.enqueued = new Set(delivered.enqueued.flatMap((d) => d.alertIds)).size;
-    result.deliveryFailed = delivered.summary.problems.length > 0;
+    result.deliveryFailed = hasDeliveryProblems(delivered.summary);
   }
   // persist: memories, the alerts index, then checkpoints of the rules that ran cleanly
   // a cycle cut off at shutdown stops here: what it enqueued is in the outbox, nothing else moves

@@ -7,7 +7,7 @@ import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import type { Finding } from '../types';
 import { type BaselineModel, baselineContext, baselineThreshold } from './baseline-model';
-import { scheduleAt } from './calendar';
+import { scheduleAt, thresholdFor } from './calendar';
 import { type EntitySeries, entityKey } from './series';
 import { type SpanResult, scanSpans } from './sliding-window';
 
@@ -39,8 +39,9 @@ function thresholdAtFor(
   spanMs: number,
 ) {
   return (ms: number) => {
-    const schedule = scheduleAt(ms, calendar);
-    const fixed = rule.thresholds ? rule.thresholds[schedule] : Number.POSITIVE_INFINITY;
+    const { threshold: fixed, schedule } = rule.thresholds
+      ? thresholdFor(rule.thresholds, ms, calendar)
+      : { threshold: Number.POSITIVE_INFINITY, schedule: scheduleAt(ms, calendar) };
     const b = baseline ? baselineThreshold(baseline, entity, ms + 1, spanMs) : undefined;
     return { threshold: b ? Math.min(fixed, b.threshold) : fixed, schedule };
   };
