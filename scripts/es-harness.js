@@ -346,6 +346,8 @@ async function startLocal(name, version, secure) {
     ES_JAVA_OPTS: '',
   };
   delete env.JAVA_HOME;
+  // `npm run test:clock` moves the clock of node processes only: Elasticsearch keeps the real one
+  for (const k of ['LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_FAKE_MONOTONIC']) delete env[k];
   if (user) execFileSync('chown', ['-R', `${user}:${user}`, dir]);
   if (secure) {
     const u = asUser(user, path.join(home, 'bin', 'elasticsearch-users'), [
