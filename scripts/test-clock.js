@@ -79,6 +79,9 @@ function main(argv) {
   const [when, ...rest] = argv;
   if (!when || when === '--help' || when === '-h')
     fail('usage: npm run test:clock -- <ISO instant | other-schedule> [--jest <jest args…>]');
+  // node_modules first (the shipped calendar is read with yaml), on the real clock
+  const deps = spawnSync('node', [path.join(__dirname, 'ensure-deps.js'), 'test'], { cwd: ROOT, stdio: 'inherit' });
+  if (deps.status !== 0) process.exit(deps.status ?? 1);
   const nowMs = Date.now();
   const target = when === 'other-schedule' ? otherScheduleInstant(nowMs) : Date.parse(when);
   if (!Number.isFinite(target)) fail(`"${when}" is not an ISO instant (e.g. 2026-12-24T12:00:00Z)`);

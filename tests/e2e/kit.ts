@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Client } from '@elastic/elasticsearch';
 import { makeSelfSignedCert, type SelfSigned, startHttpReceiver, startSmtp } from '../helpers/receivers';
-import { baseConfig, type RunResult, runVigil, tempDir } from '../helpers/vigil-cli';
+import { baseConfig, OFF_HOURS_CALENDAR, type RunResult, runVigil, tempDir } from '../helpers/vigil-cli';
 
 /** A file under ../shared (next to the repository); fails loudly when the checkout lacks it. */
 export function sharedFile(...parts: string[]): string {
@@ -54,6 +54,11 @@ export interface E2EOptions {
   /** index names in the prefix's namespace; auth defaults to `<prefix>-auth`, web to `<prefix>-web` */
   auth?: string[];
   web?: string[];
+  /**
+   * the calendar section; default OFF_HOURS_CALENDAR, because e2e tests put their events at "now"
+   * and must find the same at any hour, on any weekday or holiday
+   */
+  calendar?: string;
   /** run with this config file (e.g. the shipped config.yaml) instead of writing one */
   configFile?: string;
 }
@@ -72,6 +77,7 @@ export function createE2E(name: string, opts: E2EOptions = {}): E2E {
         windows: [`${prefix}-windows`],
         logDir,
         stateIndex: `${prefix}-state`,
+        calendar: opts.calendar ?? OFF_HOURS_CALENDAR,
         extra: opts.extra,
       }),
     );

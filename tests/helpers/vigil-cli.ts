@@ -58,7 +58,19 @@ export function writeConfig(dir: string, yaml: string): string {
   return file;
 }
 
+/**
+ * A calendar with no business day: every instant is off-hours. Tests that put events at "now"
+ * use it, so their result does not depend on the hour, the weekday or a holiday they run on.
+ */
+export const OFF_HOURS_CALENDAR = `calendar:
+  timezone: UTC
+  business_days: []
+  business_hours: { start: "08:00", end: "18:00" }
+  holidays: []`;
+
 export function baseConfig(opts: {
+  /** the whole calendar section, e.g. OFF_HOURS_CALENDAR; default: Mon–Fri 08–18 in `timezone` */
+  calendar?: string;
   auth?: string[];
   web?: string[];
   windows?: string[];
@@ -77,11 +89,14 @@ sources:
   auth: { indices: ${list(opts.auth, 'none-auth-*')} }
   web: { indices: ${list(opts.web, 'none-web-*')} }
   windows: { indices: ${list(opts.windows, 'none-win-*')} }
-calendar:
+${
+    opts.calendar ??
+    `calendar:
   timezone: ${opts.timezone ?? 'UTC'}
   business_days: [mon, tue, wed, thu, fri]
   business_hours: { start: "08:00", end: "18:00" }
-  holidays: [2026-12-25]
+  holidays: [2026-12-25]`
+  }
 schedule: { interval: 1m, query_delay: 0s }
 rules:
   dir: ${opts.rulesDir ?? path.join(REPO, 'queries')}
