@@ -8,9 +8,11 @@ import type { ConsoleLog } from '../cli/console-log';
 import { errorMessage, VigilError } from '../errors';
 import { type MetricsServer, startMetricsServer } from '../metrics/http-server';
 import { createMetrics } from '../metrics/metrics';
+import type { DrainSummary } from '../notify/outbox';
 import type { Rule } from '../rules/rule-schema';
 import { releaseLeases } from '../state/leases';
 import { cycleRecord, startRecord } from './audit-records';
+import { startDispatcher } from './dispatcher';
 import { type HealthState, healthAt } from './health';
 import { type PipelineDeps, type PipelineResult, runPipelineCycle } from './run-pipeline';
 import type { Runtime } from './runtime';
@@ -33,6 +35,8 @@ export interface MonitorHandle {
 }
 
 const PREFLIGHT_EVERY_MS = 10 * 60_000;
+/** the dispatcher looks for due outbox entries this often (or every period, if shorter) */
+const DISPATCH_EVERY_MS = 5_000;
 
 /** Schedule period in ms: the interval, or the gap between the cron expression's next two runs. */
 export function schedulePeriod(schedule: { interval?: number; cron?: string }, timezone: string): number {
@@ -82,6 +86,24 @@ export async function startMonitor(
     `monitoring ${opts.rules.length} rules every ${Math.round(periodMs / 1000)} s${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`,
   );
 
+  // delivery on its own loop: a cycle enqueues, the dispatcher sends (and retries) what is due
+  const dispatcher = rt.notifier
+    ? startDispatcher(
+        rt.notifier,
+        Math.min(periodMs, DISPATCH_EVERY_MS),
+        (s) => reportDelivery(s),
+        (e) => out.warn(`outbox: ${errorMessage(e).split('\n')[0]} (retried on the next drain)`),
+      )
+    : undefined;
+  const reportDelivery = (d: DrainSummary) => {
+    for (const [channel, s] of Object.entries(d.channels)) {
+      metrics.alertsSent.inc({ channel }, s.sent);
+      metrics.alertsFailed.inc({ channel }, s.failed);
+    }
+    metrics.outboxDepth.set(Object.values(d.channels).reduce((n, s) => n + s.pending, 0));
+    for (const p of d.problems) out.warn(`delivery ${p.channel}: ${p.message}`);
+  };
+
   let running: Promise<void> | undefined;
   let stopping = false;
   let abort = false;
@@ -113,6 +135,7 @@ export async function startMonitor(
       const wall = performance.now() - t0;
       rt.audit.record('cycle', cycleRecord(result, wall), result.report.failures.length ? 'warn' : 'info');
       report(result, wall);
+      if (result.enqueued > 0) dispatcher?.kick();
     } catch (e) {
       if (abort) return;
       const reason = e instanceof VigilError ? e.reason : 'internal';
@@ -139,12 +162,6 @@ export async function startMonitor(
     for (const a of r.alerts)
       if (a.status !== 'suppressed' && a.status !== 'recovered')
         metrics.findings.inc({ rule: a.rule, severity: a.severity });
-    for (const [channel, s] of Object.entries(r.delivery?.channels ?? {})) {
-      metrics.alertsSent.inc({ channel }, s.sent);
-      metrics.alertsFailed.inc({ channel }, s.failed);
-    }
-    if (r.delivery)
-      metrics.outboxDepth.set(Object.values(r.delivery.channels).reduce((n, s) => n + s.pending, 0));
     if (!allFailed && !r.aborted) {
       health.lastSuccessMs = Date.now();
       health.lastError = undefined;
@@ -155,7 +172,6 @@ export async function startMonitor(
     }
     for (const a of r.alerts) if (a.status !== 'suppressed') out.alert(a);
     for (const f of r.report.failures) out.error(`rule ${f.rule}: ${f.message}`);
-    for (const p of r.delivery?.problems ?? []) out.warn(`delivery ${p.channel}: ${p.message}`);
     const warnings = [
       ...r.report.warnings,
       ...r.warnings,
@@ -208,18 +224,24 @@ export async function startMonitor(
           out.warn('the running cycle did not finish within the grace period: it records nothing');
         }
       }
+      await dispatcher?.stop();
       if (rt.notifier && !abort) {
         try {
-          const s = await rt.notifier.outbox.drain(new Date());
+          const s = await rt.notifier.drain(new Date());
+          reportDelivery(s);
           if (s.problems.length) out.warn(`${s.problems.length} deliveries still pending in the outbox`);
         } catch (e) {
           out.warn(`last outbox attempt failed: ${errorMessage(e)}`);
         }
       }
-      const owned = opts.rules.map((r) => r.id);
-      await releaseLeases(rt.client, cfg.state.index, owned, rt.instanceId, Date.now()).catch(
-        () => undefined,
-      );
+      // a cut-off cycle may still be running: its leases are left to expire, never handed over
+      // while it could still write (its writes are fenced by them)
+      if (!abort) {
+        const owned = opts.rules.map((r) => r.id);
+        await releaseLeases(rt.client, cfg.state.index, owned, rt.instanceId, Date.now()).catch(
+          () => undefined,
+        );
+      }
       rt.audit.record('stop', { mode: 'monitor', reason: why, cycles, exit: 0 });
       await server?.close();
       resolveDone(0);

@@ -8,21 +8,22 @@ import type { Client } from '@elastic/elasticsearch';
 import type { AuditLog } from '../audit/audit-log';
 import { fetchSamples } from '../collect/fetch-samples';
 import type { ParsedConfig } from '../config/schema';
-import { scheduleAt } from '../evaluate/calendar';
-import { type AlertMemory, decideAlert, hasRecovered, rememberAlert } from '../evaluate/decide-alert';
+import { confirmEpisode } from '../evaluate/episodes';
+import { boundAlert } from '../notify/bound-alert';
 import type { Notifier } from '../notify/notifier';
 import { type DrainSummary, hasDeliveryProblems } from '../notify/outbox';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
-import { alertIdFor, alertStateDocId } from '../state/alert-id';
-import { readAlertMemories, readFiringAlerts, writeAlertMemories } from '../state/alert-log';
+import { readAlertMemories, type StoredMemory, writeAlertMemories } from '../state/alert-log';
 import { ensureAlertsTemplate, writeAlertDocs } from '../state/alerts-index';
 import { loadBaselines } from '../state/baselines';
 import { readCheckpoints, writeCheckpoints } from '../state/checkpoints';
+import { LeaseFence } from '../state/lease-fence';
 import { acquireLeases, releaseLeases } from '../state/leases';
 import { ensureStateIndex } from '../state/state-index';
-import type { Alert, Finding } from '../types';
-import { planIntervals } from './plan-intervals';
+import type { Alert } from '../types';
+import { dedupFindings } from './dedup-stage';
+import { nextCheckpoint, planIntervals } from './plan-intervals';
 import { type CycleReport, runCycle } from './run-cycle';
 
 export interface PipelineDeps {
@@ -50,6 +51,8 @@ export interface CycleOptions {
   releaseLeases: boolean;
   /** checked between stages: a cut-off cycle records nothing */
   aborted?: () => boolean;
+  /** scan: drain the outbox once the cycle is over (monitor has a dispatcher loop instead) */
+  drain?: boolean;
 }
 
 export interface PipelineResult {
@@ -66,11 +69,10 @@ export interface PipelineResult {
   aborted: boolean;
 }
 
-const isoNow = (ms: number) => new Date(ms).toISOString();
-
 export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): Promise<PipelineResult> {
+  let result: PipelineResult;
   try {
-    return await runStages(deps, opts);
+    result = await runStages(deps, opts);
   } catch (e) {
     // a scan that failed gives its leases back: the next run (a retry, the next CronJob) is not skipped
     if (opts.releaseLeases && !opts.dryRun)
@@ -83,6 +85,14 @@ export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): 
       ).catch(() => undefined);
     throw e;
   }
+  // delivery is apart from detection: after the cycle recorded everything and let go of its leases
+  if (opts.drain && deps.notifier && !opts.dryRun && !result.aborted) {
+    const t0 = performance.now();
+    result.delivery = await deps.notifier.drain(new Date());
+    result.deliveryFailed = hasDeliveryProblems(result.delivery);
+    result.report.phases.deliver = Math.round((performance.now() - t0) * 10) / 10;
+  }
+  return result;
 }
 
 async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<PipelineResult> {
@@ -106,19 +116,22 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
   const warnings: string[] = [];
   const skipped: PipelineResult['skipped'] = [];
   let rules = deps.rules;
+  let leases: LeaseFence | undefined;
   if (!opts.dryRun) {
-    const leases = await t('lease', () =>
+    const ttl = config.state.lease;
+    const acquired = await t('lease', () =>
       acquireLeases(
         client,
         stateIndex,
         rules.map((r) => r.id),
         deps.instanceId,
         opts.nowMs,
-        config.state.lease,
+        ttl,
       ),
     );
-    for (const [rule, owner] of leases.heldElsewhere) skipped.push({ rule, owner });
-    rules = rules.filter((r) => leases.acquired.includes(r.id));
+    for (const [rule, owner] of acquired.heldElsewhere) skipped.push({ rule, owner });
+    rules = rules.filter((r) => acquired.acquired.includes(r.id));
+    leases = new LeaseFence(client, stateIndex, deps.instanceId, ttl, acquired.versions);
   }
   const stateExists = !opts.dryRun || (await client.indices.exists({ index: stateIndex }).catch(() => false));
   // read even without --resume: a checkpoint never moves back (a replay of older times)
@@ -134,7 +147,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
   const plan = planIntervals(
     rules,
     opts.base,
-    opts.resume ? checkpoints : undefined,
+    opts.resume ? checkpoints?.until : undefined,
     config.state.max_catch_up,
     opts.firstLookbackWindow,
   );
@@ -182,39 +195,22 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
   };
   if (opts.aborted?.()) return { ...result, aborted: true };
 
-  // dedup: decide per finding against the memory of what was notified
+  // dedup: decide each finding against its episode in the alert memory
   const dedupStart = performance.now();
-  const firing = stateExists
-    ? await readFiringAlerts(client, stateIndex, [...okRules])
-    : new Map<string, AlertMemory & { rule: string }>();
-  // recovered memories too: an old window seen again after a recovery is not new
-  const known = stateExists ? await readAlertMemories(client, stateIndex, report.findings) : firing;
+  const memories = stateExists
+    ? await readAlertMemories(client, stateIndex, [...okRules], report.findings)
+    : new Map<string, StoredMemory>();
   const rulesById = new Map(active.map((r) => [r.id, r]));
-  const memories: { rule: string; memory: AlertMemory }[] = [];
-  const firingNow = new Set<string>();
-  for (const f of report.findings) {
-    const rule = rulesById.get(f.rule) as Rule;
-    const docId = alertStateDocId(f.rule, f.entity);
-    firingNow.add(docId);
-    const prev = known.get(docId);
-    const id = alertIdFor(f);
-    const status = decideAlert(f, prev, { realertMs: rule.realert, escalateFactor: rule.escalate_factor });
-    result.alerts.push({ ...f, id, status });
-    memories.push({ rule: f.rule, memory: rememberAlert(f, id, status, prev) });
-  }
-  for (const [docId, prev] of firing) {
-    const rule = rulesById.get(prev.rule);
-    const interval = plan.intervals.get(prev.rule);
-    if (!rule || !interval || firingNow.has(docId) || !hasRecovered(prev, interval.endMs, false)) continue;
-    const peak =
-      report.peaks.get(prev.rule)?.find((p) => alertStateDocId(prev.rule, p.entity) === docId)?.value ?? 0;
-    const recovered = recoveryAlert(rule, prev, peak, interval, config);
-    result.alerts.push(recovered);
-    memories.push({
-      rule: prev.rule,
-      memory: { ...prev, status: 'recovered', last_seen_end: interval.endMs },
-    });
-  }
+  const dedup = dedupFindings({
+    findings: report.findings,
+    peaks: report.peaks,
+    okRules,
+    intervals: plan.intervals,
+    rules: rulesById,
+    memories,
+    config,
+  });
+  result.alerts = dedup.alerts;
   report.phases.dedup = Math.round((performance.now() - dedupStart) * 10) / 10;
   // samples only for what a person will read: new and escalated alerts (not repeats)
   const samples = await t('samples', () =>
@@ -232,75 +228,83 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
   if (samples.error) warnings.push(samples.error);
   Object.assign(report.phases, phases);
   if (opts.dryRun || opts.aborted?.()) return { ...result, aborted: Boolean(opts.aborted?.()) };
+  const fence = leases as LeaseFence;
 
-  // notify: into the outbox first, then a drain (which also retries older entries)
-  const notifiable = result.alerts.filter(
-    (a) =>
-      a.status === 'new' ||
-      a.status === 'escalated' ||
-      (a.status === 'recovered' && rulesById.get(a.rule)?.recovery),
-  );
-  if (deps.notifier) {
-    const delivered = await t('notify', () =>
-      (deps.notifier as Notifier).deliver(notifiable, new Date(opts.nowMs)),
+  // From here every state write is fenced: the leases are renewed (conditional on the version this
+  // instance wrote) before each step, and a rule whose lease was lost records nothing more.
+  // 1. intent: the memories, with each alert to send recorded as pending (conditional writes)
+  const withSamples = new Map(result.alerts.map((a) => [a.id, a]));
+  const lostRules = new Set<string>(await t('lease', () => fence.renew(Date.now())));
+  const changes = dedup.changes
+    .filter((c) => fence.holds(c.rule))
+    .map((c) =>
+      c.memory.pending
+        ? {
+            ...c,
+            memory: {
+              ...c.memory,
+              pending: boundAlert(withSamples.get(c.memory.pending.id) ?? c.memory.pending),
+            },
+          }
+        : c,
     );
-    result.delivery = delivered.summary;
-    result.enqueued = new Set(delivered.enqueued.flatMap((d) => d.alertIds)).size;
-    result.deliveryFailed = hasDeliveryProblems(delivered.summary);
+  const intent = await t('persist', () => writeAlertMemories(client, stateIndex, changes, opts.nowMs));
+  // a memory another instance changed since it was read: that instance decides this episode
+  for (const c of changes) if (intent.conflicts.has(c.docId)) lostRules.add(c.rule);
+  const recorded = changes.filter((c) => !intent.conflicts.has(c.docId));
+  const notifiable = [
+    ...dedup.resend.filter((a) => fence.holds(a.rule)),
+    ...recorded.flatMap((c) => (c.memory.pending ? [c.memory.pending] : [])),
+  ];
+  // 2. the outbox: idempotent by alert id, so a resend of a pending alert adds nothing
+  if (deps.notifier && !opts.aborted?.()) {
+    const enqueued = await t('notify', () =>
+      (deps.notifier as Notifier).enqueue(notifiable, new Date(opts.nowMs)),
+    );
+    result.enqueued = new Set(enqueued.flatMap((d) => d.alertIds)).size;
   }
-  // persist: memories, the alerts index, then checkpoints of the rules that ran cleanly
-  // a cycle cut off at shutdown stops here: what it enqueued is in the outbox, nothing else moves
+  // a cycle cut off at shutdown stops here: what it recorded is completed by the next cycle
   if (opts.aborted?.()) return { ...result, aborted: true };
+  // 3. the alerts index (document id = alert id), checkpoints, then the memories confirmed
   await t('persist', async () => {
-    await writeAlertMemories(client, stateIndex, memories, opts.nowMs);
+    for (const r of await fence.renew(Date.now())) lostRules.add(r);
+    const held = (rule: string) => fence.holds(rule) && !lostRules.has(rule);
     await writeAlertDocs(
       client,
       config.state.alerts_index,
-      result.alerts.filter((a) => a.status !== 'suppressed'),
+      result.alerts.filter((a) => a.status !== 'suppressed' && held(a.rule)),
       opts.nowMs,
     );
-    const until = new Map(
-      [...okRules]
-        .map((id) => [id, (plan.intervals.get(id) as Interval).endMs] as const)
-        .filter(([id, end]) => end > (checkpoints?.get(id) ?? Number.NEGATIVE_INFINITY)),
+    const until = new Map<string, number>();
+    for (const id of okRules) {
+      if (!held(id)) continue;
+      const next = nextCheckpoint(
+        plan.coverFrom.get(id) as number,
+        (plan.intervals.get(id) as Interval).endMs,
+        checkpoints?.until.get(id),
+      );
+      if (next !== undefined) until.set(id, next);
+    }
+    const moved = await writeCheckpoints(client, stateIndex, until, checkpoints, opts.nowMs);
+    result.checkpointed = [...until.keys()].filter((r) => !moved.includes(r));
+    const confirmed = recorded
+      .filter((c) => c.memory.pending && held(c.rule))
+      .map((c) => ({ ...c, memory: confirmEpisode(c.memory), version: intent.written.get(c.docId) }));
+    const resent = [...memories.values()].filter(
+      (m) => m.memory.pending && held(m.rule) && !recorded.some((c) => c.docId === m.docId),
     );
-    await writeCheckpoints(client, stateIndex, until, opts.nowMs);
-    result.checkpointed = [...until.keys()];
-  });
-  report.phases = { ...report.phases, ...phases };
-  if (opts.releaseLeases)
-    await releaseLeases(
+    await writeAlertMemories(
       client,
       stateIndex,
-      rules.map((r) => r.id),
-      deps.instanceId,
-      Date.now(),
+      [...confirmed, ...resent.map((m) => ({ ...m, memory: confirmEpisode(m.memory) }))],
+      opts.nowMs,
     );
+  });
+  if (lostRules.size > 0)
+    warnings.push(
+      `lost the lease of ${[...lostRules].sort().join(', ')} to another instance during the cycle: nothing more recorded for ${lostRules.size === 1 ? 'it' : 'them'}`,
+    );
+  report.phases = { ...report.phases, ...phases };
+  if (opts.releaseLeases) await releaseLeases(client, stateIndex, fence.held, deps.instanceId, Date.now());
   return result;
-}
-
-function recoveryAlert(
-  rule: Rule,
-  prev: AlertMemory,
-  value: number,
-  interval: Interval,
-  config: ParsedConfig,
-): Alert {
-  const f: Finding = {
-    rule: rule.id,
-    title: `Recovered: ${rule.title}`,
-    description: rule.description,
-    remediation: 'No action needed: the entity fell back below its threshold.',
-    severity: rule.severity,
-    entity: prev.entity,
-    value,
-    threshold: prev.last_threshold,
-    schedule: scheduleAt(interval.endMs - 1, config.calendar),
-    window: { start: isoNow(prev.last_seen_end), end: isoNow(interval.endMs) },
-    samples: [],
-    indices: rule.indices,
-    timezone: config.calendar.timezone,
-    channels: rule.channels,
-  };
-  return { ...f, id: alertIdFor({ ...f, rule: `${rule.id}:recovered` }), status: 'recovered' };
 }

@@ -3,7 +3,7 @@
  * notified for the same rule and entity, is it new, a suppressed repeat, or an escalation?
  * Time is the findings' own event time (window end), so replays and catch-up decide as live runs.
  */
-import type { AlertStatus, Finding } from '../types';
+import type { Alert, AlertStatus, Finding } from '../types';
 
 export interface AlertMemory {
   status: 'firing' | 'recovered';
@@ -15,6 +15,18 @@ export interface AlertMemory {
   last_threshold: number;
   /** window end (ms) of the latest finding, notified or not */
   last_seen_end: number;
+  /**
+   * The episode's id: the id of its first alert, kept from first firing until recovery or realert,
+   * the same across cycles, retries, crashes and instances. Absent in memories written before 0.2.
+   */
+  episode_id?: string;
+  /** window start (ms) of the episode's first finding: "firing since" */
+  firing_since?: number;
+  /**
+   * An alert decided and recorded here before it was put in the outbox (intent first): a cycle
+   * that stopped in between is completed by the next one, with this same alert and id.
+   */
+  pending?: Alert;
 }
 
 export interface DedupPolicy {

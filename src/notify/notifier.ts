@@ -20,13 +20,13 @@ export interface NotifierDeps {
 export interface Notifier {
   outbox: Outbox;
   /**
-   * The notify stage of one cycle: writes this cycle's digests to the outbox, then drains it
-   * (which also retries earlier digests that are due). `summary.problems` non-empty → exit 4.
+   * The notify stage of a detection cycle: writes this cycle's digests to the outbox and returns.
+   * Sending is the dispatcher's (`drain`), on its own schedule, so a slow receiver never delays
+   * detection nor makes a cycle outlast its lease.
    */
-  deliver(
-    alerts: readonly Alert[],
-    now: Date,
-  ): Promise<{ enqueued: EnqueuedDigest[]; summary: DrainSummary }>;
+  enqueue(alerts: readonly Alert[], now: Date): Promise<EnqueuedDigest[]>;
+  /** The dispatcher: sends what is due in the outbox. `problems` non-empty → scan exits 4. */
+  drain(now: Date): Promise<DrainSummary>;
   close(): void;
 }
 
@@ -44,7 +44,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   });
   return {
     outbox,
-    async deliver(alerts, now) {
+    async enqueue(alerts, now) {
       // suppressed alerts were already sent (dedup decided); they never reach a person again
       const toSend = alerts.filter((a) => a.status !== 'suppressed');
       const unknown = unknownChannelNames(toSend, deps.alerts.channels);
@@ -56,10 +56,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           },
         );
       }
-      const enqueued = await outbox.enqueue(toSend, deps.alerts.channels, now);
-      const summary = await outbox.drain(now);
-      return { enqueued, summary };
+      return outbox.enqueue(toSend, deps.alerts.channels, now);
     },
+    drain: (now) => outbox.drain(now),
     close() {
       for (const s of senders.values()) s.close();
     },

@@ -1,63 +1,93 @@
-/** What was last notified per rule and entity: the memory behind dedup, realert and recovery. */
+/**
+ * What was notified per rule and entity: the memory behind dedup, realert, recovery and episode
+ * identity. Memories are read with their versions and written back only if nobody changed them
+ * since (optimistic concurrency): of two instances deciding the same episode, one wins and the
+ * other sends nothing.
+ */
 import type { Client } from '@elastic/elasticsearch';
 import type { AlertMemory } from '../evaluate/decide-alert';
 import { alertStateDocId, entityKeyOf } from './alert-id';
-import { readStateDocs, searchStateDocs, writeStateDocs } from './state-index';
+import {
+  readVersionedDocs,
+  searchStateDocs,
+  type VersionedDoc,
+  writeStateDocsIfUnchanged,
+} from './state-index';
 
-/** Every firing memory of these rules, keyed by state doc id. */
-export async function readFiringAlerts(
-  client: Client,
-  index: string,
-  rules: string[],
-): Promise<Map<string, AlertMemory & { rule: string }>> {
-  const out = new Map<string, AlertMemory & { rule: string }>();
-  if (rules.length === 0) return out;
-  const hits = await searchStateDocs(client, index, {
-    bool: {
-      filter: [{ term: { doc_type: 'alert' } }, { term: { status: 'firing' } }, { terms: { rule: rules } }],
-    },
-  });
-  for (const h of hits)
-    out.set(h.id, { ...(h.doc.body as unknown as AlertMemory), rule: h.doc.rule as string });
-  return out;
+export interface StoredMemory {
+  docId: string;
+  rule: string;
+  memory: AlertMemory;
+  /** the version read; absent for a memory not yet stored */
+  version?: VersionedDoc['version'];
 }
 
-/** The memories (firing or recovered) of these rule+entity pairs, keyed by state doc id. */
+/**
+ * Top-level status of a memory document: `firing`, `recovering` (recovered, its notice not yet in
+ * the outbox) or `recovered`. Firing and recovering memories are read every cycle.
+ */
+function indexedStatus(m: AlertMemory): string {
+  return m.status === 'recovered' && m.pending ? 'recovering' : m.status;
+}
+
+const toStored = (d: VersionedDoc): StoredMemory => ({
+  docId: d.id,
+  rule: d.doc.rule as string,
+  memory: d.doc.body as unknown as AlertMemory,
+  version: d.version,
+});
+
+/**
+ * The memories a cycle decides against: every firing or recovering memory of these rules, and the
+ * memories (any status) of these rule + entity pairs. Keyed by state doc id.
+ */
 export async function readAlertMemories(
   client: Client,
   index: string,
+  rules: string[],
   keys: { rule: string; entity: Record<string, string> }[],
-): Promise<Map<string, AlertMemory & { rule: string }>> {
-  const docs = await readStateDocs(
-    client,
-    index,
-    keys.map((k) => alertStateDocId(k.rule, k.entity)),
+): Promise<Map<string, StoredMemory>> {
+  const out = new Map<string, StoredMemory>();
+  if (rules.length > 0) {
+    const hits = await searchStateDocs(client, index, {
+      bool: {
+        filter: [
+          { term: { doc_type: 'alert' } },
+          { terms: { status: ['firing', 'recovering'] } },
+          { terms: { rule: rules } },
+        ],
+      },
+    });
+    for (const h of hits) out.set(h.id, toStored(h));
+  }
+  const wanted = [...new Set(keys.map((k) => alertStateDocId(k.rule, k.entity)))].filter(
+    (id) => !out.has(id),
   );
-  const out = new Map<string, AlertMemory & { rule: string }>();
-  for (const [id, d] of docs)
-    if (d.doc_type === 'alert')
-      out.set(id, { ...(d.body as unknown as AlertMemory), rule: d.rule as string });
+  for (const [id, d] of await readVersionedDocs(client, index, wanted))
+    if (d.doc.doc_type === 'alert') out.set(id, toStored(d));
   return out;
 }
 
+/** Writes memories, each only if unchanged since read; returns new versions and the conflicts. */
 export async function writeAlertMemories(
   client: Client,
   index: string,
-  memories: { rule: string; memory: AlertMemory }[],
+  memories: StoredMemory[],
   nowMs: number,
-): Promise<void> {
-  await writeStateDocs(
+): ReturnType<typeof writeStateDocsIfUnchanged> {
+  return writeStateDocsIfUnchanged(
     client,
     index,
-    memories.map(({ rule, memory }) => ({
-      id: alertStateDocId(rule, memory.entity),
+    memories.map((m) => ({
+      id: m.docId,
+      version: m.version,
       doc: {
         doc_type: 'alert',
-        rule,
-        entity_key: entityKeyOf(memory.entity),
-        status: memory.status,
+        rule: m.rule,
+        entity_key: entityKeyOf(m.memory.entity),
+        status: indexedStatus(m.memory),
         updated_at: new Date(nowMs).toISOString(),
-        body: memory as unknown as Record<string, unknown>,
+        body: m.memory as unknown as Record<string, unknown>,
       },
     })),
   );

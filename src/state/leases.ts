@@ -6,10 +6,15 @@
 import { type Client, errors } from '@elastic/elasticsearch';
 import { privilegeError, type StateDoc } from './state-index';
 
-const idOf = (rule: string) => `lease:${rule}`;
+export const leaseDocId = (rule: string) => `lease:${rule}`;
+const idOf = leaseDocId;
+
+export type LeaseVersion = { seqNo: number; primaryTerm: number };
 
 export interface LeaseResult {
   acquired: string[];
+  /** the version of each acquired lease document: the fencing token of this holder */
+  versions: Map<string, LeaseVersion>;
   /** rule → owner holding it */
   heldElsewhere: Map<string, string>;
 }
@@ -23,6 +28,7 @@ export async function acquireLeases(
   ttlMs: number,
 ): Promise<LeaseResult> {
   const acquired: string[] = [];
+  const versions = new Map<string, LeaseVersion>();
   const heldElsewhere = new Map<string, string>();
   const doc = (): StateDoc => ({
     doc_type: 'lease',
@@ -47,8 +53,9 @@ export async function acquireLeases(
       };
       const body = { ...doc(), rule };
       try {
+        let res: { _seq_no?: number; _primary_term?: number };
         if (!cur.found) {
-          await client.index({ index, id: idOf(rule), document: body, op_type: 'create' });
+          res = await client.index({ index, id: idOf(rule), document: body, op_type: 'create' });
         } else {
           const src = cur._source as StateDoc;
           const expired = !src.expires_at || Date.parse(src.expires_at) <= nowMs;
@@ -56,7 +63,7 @@ export async function acquireLeases(
             heldElsewhere.set(rule, src.owner ?? 'unknown');
             return;
           }
-          await client.index({
+          res = await client.index({
             index,
             id: idOf(rule),
             document: body,
@@ -65,6 +72,7 @@ export async function acquireLeases(
           });
         }
         acquired.push(rule);
+        versions.set(rule, { seqNo: res._seq_no as number, primaryTerm: res._primary_term as number });
       } catch (e) {
         if (e instanceof errors.ResponseError && e.statusCode === 409) {
           heldElsewhere.set(rule, 'another instance');
@@ -74,7 +82,7 @@ export async function acquireLeases(
       }
     }),
   );
-  return { acquired: rules.filter((r) => acquired.includes(r)), heldElsewhere };
+  return { acquired: rules.filter((r) => acquired.includes(r)), versions, heldElsewhere };
 }
 
 /** Gives leases back (expires them now) so another instance can take them at once. */

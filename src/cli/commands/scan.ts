@@ -85,7 +85,14 @@ export async function runScan(opts: ScanOpts): Promise<number> {
           audit: rt.audit,
           notifier: rt.notifier,
         },
-        { nowMs, base, resume: Boolean(opts.resume), dryRun: Boolean(opts.dryRun), releaseLeases: true },
+        {
+          nowMs,
+          base,
+          resume: Boolean(opts.resume),
+          dryRun: Boolean(opts.dryRun),
+          releaseLeases: true,
+          drain: true,
+        },
       );
     } catch (e) {
       rt.audit.record(

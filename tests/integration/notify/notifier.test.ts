@@ -39,7 +39,8 @@ describe('createNotifier().deliver: the notify stage of a cycle', () => {
       makeAlert({ id: 'old-1', status: 'suppressed', entity: { 'source.ip': '10.0.0.2' } }),
       makeAlert({ id: 'paged-1', channels: ['pager'], entity: { 'source.ip': '10.0.0.3' } }),
     ];
-    const { enqueued, summary } = await notifier.deliver(cycle, T0);
+    const enqueued = await notifier.enqueue(cycle, T0);
+    const summary = await notifier.drain(T0);
     expect(enqueued.map((d) => [d.channel, d.alertIds.length])).toEqual([
       ['email', 4],
       ['hook', 5],
@@ -62,7 +63,8 @@ describe('createNotifier().deliver: the notify stage of a cycle', () => {
     );
 
     // the next cycle sees the same alerts (dedup upstream failed, or a rerun): nothing is sent again
-    const again = await notifier.deliver(cycle, new Date(T0.getTime() + 60_000));
+    const later = new Date(T0.getTime() + 60_000);
+    const again = { enqueued: await notifier.enqueue(cycle, later), summary: await notifier.drain(later) };
     expect(again.enqueued.every((d) => !d.created)).toBe(true);
     expect(again.summary.channels.email.sent + again.summary.channels.hook.sent).toBe(0);
     expect(smtp.mails).toHaveLength(1);
