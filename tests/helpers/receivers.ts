@@ -23,6 +23,8 @@ export interface ReceivedMail {
 export interface SmtpReceiver {
   port: number;
   mails: ReceivedMail[];
+  /** how long the server takes to accept a message after its DATA (a slow mail server) */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export type SmtpMode =
 
 export async function startSmtp(mode: SmtpMode, port = 0): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
+  const receiver = { delayMs: 0 };
   const options: SMTPServerOptions = {
     logger: false,
     disableReverseLookup: true,
@@ -46,20 +49,24 @@ export async function startSmtp(mode: SmtpMode, port = 0): Promise<SmtpReceiver>
           return;
         }
         const raw = Buffer.concat(chunks);
-        simpleParser(raw).then(
-          (parsed) => {
-            mails.push({
-              raw,
-              parsed,
-              rcptTo: session.envelope.rcptTo.map((r) => r.address),
-              mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              secure: session.secure,
-              user: typeof session.user === 'string' ? session.user : undefined,
-            });
-            callback();
-          },
-          (e) => callback(e),
-        );
+        const accept =
+          receiver.delayMs > 0 ? new Promise((r) => setTimeout(r, receiver.delayMs)) : Promise.resolve();
+        accept
+          .then(() => simpleParser(raw))
+          .then(
+            (parsed) => {
+              mails.push({
+                raw,
+                parsed,
+                rcptTo: session.envelope.rcptTo.map((r) => r.address),
+                mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                secure: session.secure,
+                user: typeof session.user === 'string' ? session.user : undefined,
+              });
+              callback();
+            },
+            (e) => callback(e),
+          );
       });
     },
   };
@@ -84,11 +91,11 @@ export async function startSmtp(mode: SmtpMode, port = 0): Promise<SmtpReceiver>
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.server.address() as AddressInfo;
-  return {
+  return Object.assign(receiver, {
     port: address.port,
     mails,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
 }
 
 /** A port nothing listens on (yet). */

@@ -16,6 +16,8 @@ export interface ProxyFaults {
   fail503Next: number;
   /** only requests whose path matches are subject to delay and 503s */
   match?: RegExp;
+  /** ... and, when set, only those whose body matches too (e.g. writes naming one address) */
+  bodyMatch?: RegExp;
   /** reset every connection: Elasticsearch looks unreachable */
   down: boolean;
 }
@@ -49,7 +51,9 @@ export async function startEsProxy(upstream: string): Promise<EsProxy> {
   };
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) {
     if (faults.down) return reset(res);
-    const subject = !faults.match || faults.match.test(req.url ?? '');
+    const subject =
+      (!faults.match || faults.match.test(req.url ?? '')) &&
+      (!faults.bodyMatch || faults.bodyMatch.test(body.toString('utf8')));
     const next = subject && faults.fail503Next > 0;
     if (next) faults.fail503Next--;
     if (next || (subject && faults.fail503Every > 0 && ++counter % faults.fail503Every === 0)) {

@@ -72,7 +72,9 @@ export interface Scenario {
   /** tries to index what was buffered; true when nothing is left */
   flush(): Promise<boolean>;
   setDirectUrl(url: string): void;
-  monitor(extraArgs?: string[]): VigilProcess;
+  monitor(extraArgs?: string[], env?: Record<string, string>): VigilProcess;
+  /** starts `vigil <args> --config <file>` without waiting (a scan to kill mid-way) */
+  start(args: string[], env?: Record<string, string>): VigilProcess;
   /** runs `vigil <args> --config <file>` to the end (e.g. scan) */
   run(args: string[]): Promise<RunResult>;
   restartSmtp(): Promise<void>;
@@ -192,15 +194,14 @@ alerts:
       void attacker.close();
       attacker = new Client({ node: url, requestTimeout: 10_000, maxRetries: 0 });
     },
-    monitor(extraArgs = []) {
-      const child = spawn(
-        process.execPath,
-        [CLI, 'monitor', '--config', configFile, '--log-level', 'debug', '--grace', '10s', ...extraArgs],
-        {
-          env: { ...process.env, NO_COLOR: '1', ...vigilEnv },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+    monitor(extraArgs = [], env = {}) {
+      return s.start(['monitor', '--log-level', 'debug', '--grace', '10s', ...extraArgs], env);
+    },
+    start(args, env = {}) {
+      const child = spawn(process.execPath, [CLI, ...args, '--config', configFile], {
+        env: { ...process.env, NO_COLOR: '1', ...vigilEnv, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const slot = outputs.push('') - 1;
       child.stdout?.on('data', (d) => {
         outputs[slot] += d;

@@ -1,0 +1,62 @@
+/**
+ * Issue 13, defects 4 and 5, at the real SMTP server:
+ *  - a scan killed after the mail server accepted its digest, retried with another --duration:
+ *    the attack keeps one alert id (and one Message-ID), so the receiver sees no new alert;
+ *  - an instance whose cycle outlasts its lease (its state writes stall) while a standby takes
+ *    the rule over: the stalled instance records and sends nothing, the attack is sent once.
+ */
+import { expectEachIpAlertedOnce } from './kit/expect';
+import { createScenario, esUrl, sleep, until, useProxiedCluster } from './kit/scenario';
+
+jest.setTimeout(300_000);
+
+const ctx = useProxiedCluster();
+
+it('a retry after a crash mid-send carries the same alert id, whatever the interval', async () => {
+  const s = await createScenario('episode', { esUrl: ctx.proxy.url, directUrl: esUrl(), claimTimeout: '2s' });
+  ctx.scenarios.push(s);
+  await s.attack(1);
+  // marking the entry delivered answers late: the kill lands after the SMTP server accepted it
+  ctx.proxy.faults.match = /\/_update\//;
+  ctx.proxy.faults.delayMs = 8000;
+  const first = s.start(['scan', '--duration', '2']);
+  await until('the first mail', () => s.tally().raw > 0, 60_000);
+  first.kill('SIGKILL');
+  await first.exited;
+  ctx.proxy.faults.delayMs = 0;
+  await sleep(2500); // the killed sender's claim expires
+
+  const retry = await s.run(['scan', '--duration', '5']);
+  expect(retry.code).toBe(0);
+  const tally = s.tally();
+  const [ip] = s.attacked;
+  // one alert id for the attack; its digest may be resent (at least once) with the same Message-ID
+  expect([...(tally.ipAlerts.get(ip) ?? [])]).toHaveLength(1);
+  expect(tally.messageIds.size).toBe(1);
+});
+
+it('an instance that lost its lease mid-cycle records and sends nothing; the rule is sent once', async () => {
+  const s = await createScenario('fence', { esUrl: ctx.proxy.url, directUrl: esUrl() });
+  ctx.scenarios.push(s);
+  // A talks through the proxy, B straight to the cluster
+  const a = s.monitor();
+  await until('A holds the rule', () => /monitoring 1 rules/.test(a.output()), 60_000);
+  await until('A ran a cycle', () => /cycle 1:/.test(a.output()), 60_000);
+  // A's writes about the attack stall far longer than its lease (2 periods + 10 s = 14 s)
+  ctx.proxy.faults.match = /\/_bulk/;
+  ctx.proxy.faults.bodyMatch = /10\.\d+\.\d+\.\d+/; // the scenario's attacking addresses
+  ctx.proxy.faults.delayMs = 25_000;
+  await s.attack(1);
+  const b = s.monitor([], { VIGIL_REL_ES: esUrl() });
+  await s.waitForAllAlerts(90_000);
+  // A's stalled writes land after B took over; then everything is healthy for a few cycles
+  await sleep(30_000);
+  ctx.proxy.faults.delayMs = 0;
+  ctx.proxy.faults.bodyMatch = undefined;
+  await sleep(8_000);
+  a.kill('SIGTERM');
+  b.kill('SIGTERM');
+  await Promise.all([a.exited, b.exited]);
+  expectEachIpAlertedOnce(s.attacked, s.tally());
+  expect(a.output()).toMatch(/lost the lease of rel_ssh|rel_ssh is handled by/);
+});
