@@ -15,8 +15,8 @@ import type { Sender } from './sender';
  * The durable outbox. Every digest is written to the state index before anything is sent, and
  * only a successful send marks it delivered. Delivery is AT LEAST ONCE: a crash after the send
  * but before the mark sends again on the next drain. The entry id (hash of channel + sorted
- * alert ids) is the email Message-ID's basis and the webhook's X-Vigil-Delivery, so receivers
- * can drop repeats.
+ * alert ids) is the email Message-ID's basis and the webhook's X-Vigil-Delivery (with the page
+ * number, its Idempotency-Key), so receivers can drop repeats.
  *
  * Two processes draining the same outbox do not both send an entry: each claims an entry by
  * moving it to `sending` with optimistic concurrency (if_seq_no/if_primary_term); the loser of
