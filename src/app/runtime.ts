@@ -31,6 +31,7 @@ export function buildRuntime(opts: ContextOptions & { withNotifier?: boolean }):
           alerts: cfg.alerts,
           logger: audit,
           configPath: ctx.loaded.file,
+          alertsIndex: cfg.state.alerts_index,
         })
       : undefined;
   return {

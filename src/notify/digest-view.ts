@@ -37,16 +37,27 @@ export interface DigestView {
   findings: FindingView[];
   /** findings left out of the message because of its size cap */
   omitted: number;
+  /** when findings are left out: how many there are in all, and where to see the rest */
+  omittedNote?: string;
   alertIds: string[];
 }
 
 /** Findings shown in one message; the rest are counted in `omitted`. */
 export const MAX_FINDINGS_PER_MESSAGE = 50;
+/** The default of `state.alerts_index`, for callers that do not pass theirs. */
+export const DEFAULT_ALERTS_INDEX = 'vigil-alerts';
 
-export function buildDigestView(
-  digest: Digest,
-  options: { kibanaUrl?: string; maxFindings?: number } = {},
-): DigestView {
+export interface DigestViewOptions {
+  kibanaUrl?: string;
+  maxFindings?: number;
+  /** the `state.alerts_index` prefix, named where the findings left out can be seen */
+  alertsIndex?: string;
+}
+
+/** What a renderer (email, Slack) takes from the sender. */
+export type RenderOptions = Pick<DigestViewOptions, 'kibanaUrl' | 'alertsIndex'>;
+
+export function buildDigestView(digest: Digest, options: DigestViewOptions = {}): DigestView {
   const alerts = digest.alerts.map(boundAlert);
   const max = options.maxFindings ?? MAX_FINDINGS_PER_MESSAGE;
   const shown = alerts.slice(0, max);
@@ -58,8 +69,33 @@ export function buildDigestView(
     summary: summarize(alerts, test),
     findings: shown.map((a) => buildFindingView(a, options.kibanaUrl)),
     omitted: alerts.length - shown.length,
+    omittedNote: describeOmitted(alerts, shown.length, options.alertsIndex ?? DEFAULT_ALERTS_INDEX),
     alertIds: alerts.map((a) => a.id),
   };
+}
+
+/**
+ * The line under a message that could not show every finding: the total, and where all of them
+ * are (the alerts index, and a dry-run replay of the windows the findings span).
+ */
+export function describeOmitted(
+  alerts: readonly Pick<Alert, 'window'>[],
+  shown: number,
+  alertsIndex: string,
+): string | undefined {
+  const rest = alerts.length - shown;
+  if (rest <= 0) return undefined;
+  const from = alerts.map((a) => a.window.start).sort()[0];
+  const to = alerts
+    .map((a) => a.window.end)
+    .sort()
+    .at(-1);
+  const index = cleanLine(alertsIndex, 100);
+  return (
+    `This message shows ${shown} of ${alerts.length} findings; the other ${rest} are in the alerts index ` +
+    `${index}-* (state.alerts_index; browse it in Kibana), and ` +
+    `\`vigil scan --dry-run --format json --from ${cleanLine(from, 40)} --to ${cleanLine(to, 40)}\` lists them again.`
+  );
 }
 
 function summarize(alerts: readonly Alert[], test: boolean): string {

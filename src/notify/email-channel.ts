@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import type { EmailChannelConfig } from './channel-schema';
 import { classifySmtpError } from './classify';
 import type { Digest } from './digest';
+import type { RenderOptions } from './digest-view';
 import { renderEmail } from './email-render';
 import type { NotifyLogger } from './logger';
 import type { Sender } from './sender';
@@ -17,7 +18,7 @@ import { DELIVERY_HEADER } from './signature';
 export function createEmailSender(
   name: string,
   config: EmailChannelConfig,
-  options: { kibanaUrl?: string; logger: NotifyLogger; configPath?: string },
+  options: RenderOptions & { logger: NotifyLogger; configPath?: string },
 ): Sender {
   const transport = createEmailTransport(name, config, options);
   const secrets = [config.password];
@@ -26,7 +27,7 @@ export function createEmailSender(
     name,
     type: 'email',
     async send(digest: Digest): Promise<void> {
-      const mail = renderEmail(digest, { kibanaUrl: options.kibanaUrl });
+      const mail = renderEmail(digest, { kibanaUrl: options.kibanaUrl, alertsIndex: options.alertsIndex });
       try {
         await transport.sendMail({
           from: config.from,

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import type { Digest } from './digest';
 import { messageIdFor } from './digest';
-import { buildDigestView } from './digest-view';
+import { buildDigestView, type RenderOptions } from './digest-view';
 import { HTML_TEMPLATE, TEXT_TEMPLATE } from './email-templates';
 
 export interface RenderedEmail {
@@ -25,7 +25,7 @@ const renderHtml = hbs.compile(HTML_TEMPLATE, { knownHelpersOnly: true });
 const renderText = hbs.compile(TEXT_TEMPLATE, { knownHelpersOnly: true, noEscape: true });
 
 /** Renders one digest as an email with HTML and plain-text parts. */
-export function renderEmail(digest: Digest, options: { kibanaUrl?: string } = {}): RenderedEmail {
+export function renderEmail(digest: Digest, options: RenderOptions = {}): RenderedEmail {
   const view = buildDigestView(digest, options);
   const context = {
     ...view,

@@ -40,7 +40,7 @@ export const HTML_TEMPLATE = `<!DOCTYPE html>
   {{#if discoverUrl}}<p style="margin:10px 0 0 0;"><a href="{{discoverUrl}}" style="color:#0969da;">Open in Kibana Discover</a></p>{{/if}}
 </div>
 {{/each}}
-{{#if omitted}}<p style="color:#57606a;">{{omitted}} more finding(s) not shown to keep this message small.</p>{{/if}}
+{{#if omittedNote}}<p style="color:#57606a;">{{omittedNote}}</p>{{/if}}
 <p style="font-size:12px;color:#8c959f;">Sent by vigil. Alert ids: {{#each alertIds}}{{this}}{{#unless @last}}, {{/unless}}{{/each}}</p>
 </div>
 </body>
@@ -69,8 +69,8 @@ Sample events:
 {{/each}}{{/if}}{{#if discoverUrl}}
 Kibana: {{discoverUrl}}
 {{/if}}{{/each}}
-{{#if omitted}}
-{{omitted}} more finding(s) not shown to keep this message small.
+{{#if omittedNote}}
+{{omittedNote}}
 {{/if}}
 -- 
 Sent by vigil. Alert ids: {{#each alertIds}}{{this}}{{#unless @last}}, {{/unless}}{{/each}}

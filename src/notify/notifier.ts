@@ -15,6 +15,8 @@ export interface NotifierDeps {
   logger?: NotifyLogger;
   rand?: RandomSource;
   configPath?: string;
+  /** `state.alerts_index`, named in messages that cannot show every finding */
+  alertsIndex?: string;
 }
 
 export interface Notifier {
@@ -33,7 +35,11 @@ export interface Notifier {
 /** Builds the senders for every enabled channel and the outbox over the state index. */
 export function createNotifier(deps: NotifierDeps): Notifier {
   const logger = deps.logger ?? silentLogger;
-  const senders = createSenders(deps.alerts, { logger, configPath: deps.configPath });
+  const senders = createSenders(deps.alerts, {
+    logger,
+    configPath: deps.configPath,
+    alertsIndex: deps.alertsIndex,
+  });
   const outbox = createOutbox({
     client: deps.client,
     index: deps.stateIndex,

@@ -86,13 +86,23 @@ export class OutboxStore {
     return new Set(hits.flatMap((h) => h.doc.alert_ids).filter((id) => wanted.has(id)));
   }
 
-  /** Entries due at `now`: pending ones, and `sending` leases that expired (a crashed sender). */
-  async findDue(now: Date, size: number, exclude: string[]): Promise<StoredDoc[]> {
+  /**
+   * Entries of `channels` due at `now`: pending ones, and `sending` leases that expired (a crashed
+   * sender). Entries of other channels belong to instances that have those channels configured.
+   */
+  async findDue(
+    now: Date,
+    size: number,
+    exclude: string[],
+    channels: readonly string[],
+  ): Promise<StoredDoc[]> {
+    if (channels.length === 0) return [];
     return this.search(
       {
         bool: {
           filter: [
             { term: { doc_type: 'outbox' } },
+            { terms: { channel: [...channels] } },
             { terms: { status: ['pending', 'sending'] } },
             { range: { next_attempt_at: { lte: now.toISOString() } } },
           ],

@@ -15,20 +15,24 @@ import type { Sender } from './sender';
  * The durable outbox. Every digest is written to the state index before anything is sent, and
  * only a successful send marks it delivered. Delivery is AT LEAST ONCE: a crash after the send
  * but before the mark sends again on the next drain. The entry id (hash of channel + sorted
- * alert ids) is the email Message-ID's basis and the webhook's X-Vigil-Delivery, so receivers
- * can drop repeats.
+ * alert ids) is the email Message-ID's basis and the webhook's X-Vigil-Delivery (with the page
+ * number, its Idempotency-Key), so receivers can drop repeats.
  *
  * Two processes draining the same outbox do not both send an entry: each claims an entry by
  * moving it to `sending` with optimistic concurrency (if_seq_no/if_primary_term); the loser of
  * the race skips it. The claim is a lease: `next_attempt_at` = now + claim timeout, after which
  * a crashed sender's entry is due again.
+ *
+ * A process only claims entries of the channels it has a sender for. Instances may differ in
+ * their channels (a monitor with Slack, an operator's `vigil scan` with only SMTP): an entry of a
+ * channel this process lacks stays pending, untouched, for an instance that has it.
  */
 export interface OutboxDeps {
   client: Client;
   /** the state index (created by the state module with STATE_MAPPINGS) */
   index: string;
   settings: OutboxSettings;
-  /** enabled channels by name; needed by drain only */
+  /** enabled channels by name; needed by drain only, which claims entries of these channels only */
   senders?: Map<string, Sender>;
   logger?: NotifyLogger;
   /** uniform in [0, 1); Math.random by default, injected in tests */
@@ -151,10 +155,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       summary.channels[channel] ??= { sent: 0, failed: 0, dead: 0, pending: 0 };
       return summary.channels[channel];
     };
-    for (const name of deps.senders?.keys() ?? []) tally(name);
+    const senders = deps.senders ?? new Map<string, Sender>();
+    for (const name of senders.keys()) tally(name);
     const seen: string[] = [];
     for (;;) {
-      const due = await store.findDue(now, batchSize, seen);
+      const due = await store.findDue(now, batchSize, seen, [...senders.keys()]);
       if (due.length === 0) break;
       seen.push(...due.map((d) => d.id));
       const byChannel = new Map<string, StoredDoc[]>();
@@ -163,18 +168,29 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       // Channels in parallel (a slow SMTP server must not hold up Slack); entries of one channel in order.
       await Promise.all(
         [...byChannel].map(async ([channel, entries]) => {
-          for (const entry of entries) await processEntry(entry, now, tally(channel), summary.problems);
+          const sender = senders.get(channel);
+          if (!sender) return; // findDue returns only channels with a sender
+          for (const entry of entries)
+            await processEntry(entry, sender, now, tally(channel), summary.problems);
         }),
       );
       if (due.length < batchSize) break;
     }
     const undelivered = await store.countUndelivered();
     for (const [channel, count] of undelivered) tally(channel).pending = count;
+    const elsewhere = [...undelivered.keys()].filter((c) => !senders.has(c)).sort();
+    if (elsewhere.length > 0) {
+      logger.info(
+        `outbox entries of channels without a sender here are left for an instance that has them: ${elsewhere.join(', ')}`,
+        { channels: elsewhere },
+      );
+    }
     return summary;
   }
 
   async function processEntry(
     entry: StoredDoc,
+    sender: Sender,
     now: Date,
     tally: ChannelDrainSummary,
     problems: DrainProblem[],
@@ -205,13 +221,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return die(
         entry,
         `not delivered within alerts.outbox.max_age (${formatDuration(deps.settings.max_age)})${last}`,
-      );
-    }
-    const sender = deps.senders?.get(doc.channel);
-    if (!sender) {
-      return die(
-        entry,
-        `channel ${doc.channel} is not configured or not enabled; fix alerts.channels, then run vigil outbox retry ${entry.id}`,
       );
     }
     const claimed = await store.update(entry, {

@@ -15,6 +15,8 @@ export interface Sender {
 
 export interface SenderOptions {
   kibanaUrl?: string;
+  /** `state.alerts_index`: where a message that cannot show every finding sends the reader */
+  alertsIndex?: string;
   logger?: NotifyLogger;
   /** the config file's name, for ConfigError messages */
   configPath?: string;

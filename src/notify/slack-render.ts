@@ -1,5 +1,5 @@
 import type { Digest } from './digest';
-import { buildDigestView, type FindingView } from './digest-view';
+import { buildDigestView, type FindingView, type RenderOptions } from './digest-view';
 import { capLength } from './sanitize';
 
 /** A Slack incoming-webhook payload (Block Kit). */
@@ -40,7 +40,7 @@ function fitEscaped(text: string, max: number): string {
 
 const md = (text: string, max = SECTION_MAX): SlackText => ({ type: 'mrkdwn', text: capLength(text, max) });
 
-export function renderSlack(digest: Digest, options: { kibanaUrl?: string } = {}): SlackMessage {
+export function renderSlack(digest: Digest, options: RenderOptions = {}): SlackMessage {
   const view = buildDigestView(digest, { ...options, maxFindings: SLACK_MAX_FINDINGS });
   const blocks: SlackBlock[] = [
     {
@@ -50,8 +50,7 @@ export function renderSlack(digest: Digest, options: { kibanaUrl?: string } = {}
     { type: 'context', elements: [md(escapeMrkdwn(view.summary))] },
   ];
   for (const f of view.findings) blocks.push(...findingBlocks(f));
-  if (view.omitted > 0)
-    blocks.push({ type: 'context', elements: [md(`${view.omitted} more finding(s) not shown.`)] });
+  if (view.omittedNote) blocks.push({ type: 'context', elements: [md(escapeMrkdwn(view.omittedNote))] });
   blocks.push({
     type: 'context',
     elements: [md(escapeMrkdwn(`vigil · alert ids ${view.alertIds.join(', ')}`), 2000)],

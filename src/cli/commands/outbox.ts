@@ -34,14 +34,15 @@ type StatusChoice = (typeof STATUS_CHOICES)[number];
 export function outboxCommand(deps: NotifyCommandDeps): Command {
   const write = deps.write ?? ((s: string) => process.stdout.write(s));
   const now = () => deps.now?.() ?? new Date();
-  const open = async (config?: string) => {
+  const load = async (config?: string) => {
     const ctx = await deps.loadContext({ config });
-    return createOutbox({
+    const outbox = createOutbox({
       client: ctx.client,
       index: ctx.stateIndex,
       settings: ctx.alerts.outbox,
       logger: ctx.logger,
     });
+    return { outbox, handled: enabledChannels(ctx.alerts) };
   };
 
   const cmd = new Command('outbox')
@@ -54,15 +55,15 @@ export function outboxCommand(deps: NotifyCommandDeps): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(configOption())
     .action(async (opts: { status?: StatusChoice; format: 'table' | 'json'; config?: string }) => {
-      const outbox = await open(opts.config);
+      const { outbox, handled } = await load(opts.config);
       const entries = await outbox.listOutbox(statusesFor(opts.status));
       if (opts.format === 'json') {
-        for (const e of entries) write(`${JSON.stringify(e)}\n`);
+        for (const e of entries) write(`${JSON.stringify({ ...e, handledHere: handled.has(e.channel) })}\n`);
         return;
       }
       write(
         entries.length
-          ? `${formatOutboxTable(entries, now())}\n`
+          ? `${formatOutboxTable(entries, now(), handled)}\n`
           : 'the outbox is empty: nothing pending or dead\n',
       );
     });
@@ -72,7 +73,7 @@ export function outboxCommand(deps: NotifyCommandDeps): Command {
     .description('requeue a dead (or waiting) entry so the next scan or monitor cycle sends it')
     .addOption(configOption())
     .action(async (id: string, opts: { config?: string }) => {
-      const outbox = await open(opts.config ?? cmd.opts<{ config?: string }>().config);
+      const { outbox } = await load(opts.config ?? cmd.opts<{ config?: string }>().config);
       const entry = await outbox.retryEntry(id, now());
       const n = entry.alertIds.length;
       write(
@@ -88,8 +89,20 @@ function statusesFor(choice: StatusChoice | undefined): OutboxStatus[] {
   return [choice];
 }
 
-/** A plain table; colour only on a terminal (picocolors honours NO_COLOR). */
-export function formatOutboxTable(entries: OutboxEntry[], now: Date): string {
+/** Channels this configuration delivers; a drain here never claims entries of other channels. */
+function enabledChannels(alerts: AlertsConfig): Set<string> {
+  return new Set(
+    Object.entries(alerts.channels)
+      .filter(([, c]) => c.enabled)
+      .map(([name]) => name),
+  );
+}
+
+/**
+ * A plain table; colour only on a terminal (picocolors honours NO_COLOR). With `handled` (the
+ * channels this configuration delivers), a waiting entry of another channel says so.
+ */
+export function formatOutboxTable(entries: OutboxEntry[], now: Date, handled?: ReadonlySet<string>): string {
   const c = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
   const paint = (status: string) =>
     status === 'dead' ? c.red(status) : status === 'delivered' ? c.green(status) : c.yellow(status);
@@ -111,7 +124,10 @@ export function formatOutboxTable(entries: OutboxEntry[], now: Date): string {
     String(e.alertIds.length),
     e.createdAt,
     e.status === 'pending' || e.status === 'sending' ? relative(e.nextAttemptAt, now) : '-',
-    cleanLine(e.lastError ?? e.titles.join('; '), 100),
+    cleanLine(
+      `${waitsElsewhere(e, handled) ? NO_SENDER_NOTE : ''}${e.lastError ?? e.titles.join('; ')}`,
+      100,
+    ),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r[i]).length)));
   const line = (cells: string[], colour = false) =>
@@ -123,6 +139,14 @@ export function formatOutboxTable(entries: OutboxEntry[], now: Date): string {
       .join('  ')
       .trimEnd();
   return [c.dim(line(head)), ...rows.map((r) => line(r, true))].join('\n');
+}
+
+const NO_SENDER_NOTE = 'no sender here for this channel · ';
+
+function waitsElsewhere(e: OutboxEntry, handled: ReadonlySet<string> | undefined): boolean {
+  return (
+    handled !== undefined && (e.status === 'pending' || e.status === 'sending') && !handled.has(e.channel)
+  );
 }
 
 function relative(iso: string, now: Date): string {

@@ -35,7 +35,11 @@ describe('webhook and Slack channels against a real HTTP server', () => {
           type: 'webhook',
           url: hook.url,
           secret: SECRET,
-          headers: { Authorization: 'Bearer tok-abcdef', 'X-Vigil-Signature': 'forged' },
+          headers: {
+            Authorization: 'Bearer tok-abcdef',
+            'X-Vigil-Signature': 'forged',
+            'idempotency-key': 'forged',
+          },
         },
         slack: { type: 'slack', url: slack.url, min_severity: 'high' },
       },
@@ -75,8 +79,11 @@ describe('webhook and Slack channels against a real HTTP server', () => {
       channel: 'hook',
       test: false,
       severity: 'high',
-      omitted: 0,
+      page: 1,
+      pages: 1,
+      total_alerts: 3,
     });
+    expect(req.headers['idempotency-key']).toBe(`${digest.id}:1`);
     expect(body.alerts.map((a) => a.id)).toEqual(threeSources().map((a) => a.id));
     expect(body.alerts[0]).toMatchObject({
       rule: 'ssh_bruteforce',

@@ -116,4 +116,19 @@ describe('renderEmail', () => {
       '[vigil][CRITICAL] sudo by a user not in sudoers from mallory – host-a (+3 more)',
     );
   });
+
+  it('says how many findings there are in all and where to see the ones it leaves out', () => {
+    const many = Array.from({ length: 450 }, (_, i) =>
+      makeAlert({ id: `m${i}`, entity: { 'source.ip': `10.3.${Math.floor(i / 250)}.${i % 250}` } }),
+    );
+    const mail = renderEmail(digestOf(many), { alertsIndex: 'sec-alerts' });
+    expect(mail.text).toContain('450 findings from 1 rule.');
+    const note =
+      'This message shows 50 of 450 findings; the other 400 are in the alerts index sec-alerts-* (state.alerts_index; browse it in Kibana), and `vigil scan --dry-run --format json --from 2024-03-10T06:50:00.000Z --to 2024-03-10T07:00:00.000Z` lists them again.';
+    expect(mail.text).toContain(note);
+    expect(mail.html).toContain(
+      'This message shows 50 of 450 findings; the other 400 are in the alerts index sec-alerts-*',
+    );
+    expect(renderEmail(digestOf()).text).not.toContain('This message shows');
+  });
 });

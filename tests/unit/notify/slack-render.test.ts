@@ -63,7 +63,20 @@ describe('renderSlack', () => {
         expect((b.fields ?? []).length).toBeLessThanOrEqual(10);
       }
     }
-    expect(textsOf(msg.blocks)).toContain('20 more finding(s) not shown.');
+    expect(textsOf(msg.blocks)).toContain(
+      'This message shows 10 of 30 findings; the other 20 are in the alerts index vigil-alerts-* (state.alerts_index; browse it in Kibana)',
+    );
+  });
+
+  it('states the total and where the findings it leaves out are', () => {
+    const many = Array.from({ length: 450 }, (_, i) =>
+      makeAlert({ id: `s${i}`, entity: { 'source.ip': `10.4.${Math.floor(i / 250)}.${i % 250}` } }),
+    );
+    const all = textsOf(renderSlack(createDigest('slack', many), { alertsIndex: 'sec-alerts' }).blocks);
+    expect(all).toContain('450 findings from 1 rule.');
+    expect(all).toContain(
+      'This message shows 10 of 450 findings; the other 440 are in the alerts index sec-alerts-* (state.alerts_index; browse it in Kibana), and `vigil scan --dry-run --format json --from 2024-03-10T06:50:00.000Z --to 2024-03-10T07:00:00.000Z` lists them again.',
+    );
   });
 
   it('marks a test message', () => {
