@@ -18,7 +18,7 @@ it('a retry after a crash mid-send carries the same alert id, whatever the inter
   await s.attack(1);
   // marking the entry delivered answers late: the kill lands after the SMTP server accepted it
   ctx.proxy.faults.match = /\/_update\//;
-  ctx.proxy.faults.delayMs = 8000;
+  ctx.proxy.faults.delayMs = 4000;
   const first = s.start(['scan', '--duration', '2']);
   await until('the first mail', () => s.tally().raw > 0, 60_000);
   first.kill('SIGKILL');
@@ -36,7 +36,12 @@ it('a retry after a crash mid-send carries the same alert id, whatever the inter
 });
 
 it('an instance that lost its lease mid-cycle records and sends nothing; the rule is sent once', async () => {
-  const s = await createScenario('fence', { esUrl: ctx.proxy.url, directUrl: esUrl() });
+  // A waits for Elasticsearch as long as it takes: a stalled write is a cycle outlasting its lease
+  const s = await createScenario('fence', {
+    esUrl: ctx.proxy.url,
+    directUrl: esUrl(),
+    esTuning: '  request_timeout: 60s\n  max_retries: 0',
+  });
   ctx.scenarios.push(s);
   // A talks through the proxy, B straight to the cluster
   const a = s.monitor();

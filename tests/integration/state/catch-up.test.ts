@@ -164,3 +164,31 @@ test('a replay of older times does not move a checkpoint back', async () => {
   const resumed = await scan(s.config, ['--rule', 'ssh_bruteforce', '--resume', '--duration', '10']);
   expect(resumed.warnings).toEqual([]);
 });
+
+test('a plain scan after downtime leaves the checkpoint, so the resumed run still raises the gap', async () => {
+  const ip = '203.0.113.63';
+  const s = setup('plain-scan');
+  const rule = ['--rule', 'ssh_bruteforce'];
+  // the monitor ran until 160 minutes ago, then went down
+  const before = await scan(s.config, [
+    ...rule,
+    '--resume',
+    '--from',
+    iso(NOW - 3 * HOUR),
+    '--to',
+    iso(NOW - 160 * MIN),
+  ]);
+  expect(before.code).toBe(0);
+  expect(await checkpointOf(s, 'ssh_bruteforce')).toBe(iso(NOW - 160 * MIN));
+  // an attack two hours ago, during the downtime; someone runs a plain scan of the last 10 minutes
+  await indexDocs(client, AUTH, sshFailures(ip, 20, NOW - 2 * HOUR, MIN));
+  const plain = await scan(s.config, [...rule, '--duration', '10']);
+  expect(plain.code).toBe(0);
+  expect(alertsFor(plain, 'ssh_bruteforce', ip)).toEqual([]);
+  // it evaluated 10 minutes, not the two hours since the checkpoint: the checkpoint stays
+  expect(await checkpointOf(s, 'ssh_bruteforce')).toBe(iso(NOW - 160 * MIN));
+  expect(auditRecords(s.logDir, 'cycle').at(-1)?.checkpointed).toEqual([]);
+  // the monitor (a resumed run) comes back and covers the gap
+  const resumed = await scan(s.config, [...rule, '--resume', '--duration', '10']);
+  expect(alertsFor(resumed, 'ssh_bruteforce', ip).map((a) => a.status)).toEqual(['new']);
+});
