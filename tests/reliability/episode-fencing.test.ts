@@ -53,6 +53,18 @@ it('an instance that lost its lease mid-cycle records and sends nothing; the rul
   ctx.proxy.faults.delayMs = 25_000;
   await s.attack(1);
   const b = s.monitor([], { VIGIL_REL_ES: esUrl() });
+  // the checkpoint as the cluster holds it, all along: a stale writer would move it back
+  const seen: string[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const doc = await s.attacker
+        .get<{ until: string }>({ index: `${s.prefix}-state`, id: 'checkpoint:rel_ssh' }, { ignore: [404] })
+        .catch(() => undefined);
+      if (doc?.found && doc._source && doc._source.until !== seen.at(-1)) seen.push(doc._source.until);
+      await sleep(200);
+    }
+  })();
   await s.waitForAllAlerts(90_000);
   // A's stalled writes land after B took over; then everything is healthy for a few cycles
   await sleep(30_000);
@@ -62,6 +74,10 @@ it('an instance that lost its lease mid-cycle records and sends nothing; the rul
   a.kill('SIGTERM');
   b.kill('SIGTERM');
   await Promise.all([a.exited, b.exited]);
+  watching = false;
+  await watcher;
   expectEachIpAlertedOnce(s.attacked, s.tally());
+  expect(seen.length).toBeGreaterThan(2);
+  expect(seen).toEqual([...seen].sort());
   expect(a.output()).toMatch(/lost the lease of rel_ssh|rel_ssh is handled by/);
 });
