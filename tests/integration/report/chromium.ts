@@ -39,7 +39,10 @@ const PROBE = `<script>
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await execFileAsync(CHROMIUM, args, { timeout: 90_000, maxBuffer: 64 * 1024 * 1024 });
+    // Chromium only renders a finished file: it keeps the real clock under `npm run test:clock`
+    // (libfaketime in its zygote processes makes it print nothing)
+    const { LD_PRELOAD: _p, FAKETIME: _f, ...env } = process.env;
+    const r = await execFileAsync(CHROMIUM, args, { timeout: 90_000, maxBuffer: 64 * 1024 * 1024, env });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
