@@ -8,8 +8,8 @@ import type { Client } from '@elastic/elasticsearch';
 import type { AuditLog } from '../audit/audit-log';
 import { fetchSamples } from '../collect/fetch-samples';
 import type { ParsedConfig } from '../config/schema';
-import { scheduleAt } from '../evaluate/calendar';
 import { type AlertMemory, decideAlert, hasRecovered, rememberAlert } from '../evaluate/decide-alert';
+import { recoveryAlert } from '../evaluate/recovery-alert';
 import type { Notifier } from '../notify/notifier';
 import { type DrainSummary, hasDeliveryProblems } from '../notify/outbox';
 import type { Interval } from '../query/types';
@@ -21,7 +21,7 @@ import { loadBaselines } from '../state/baselines';
 import { readCheckpoints, writeCheckpoints } from '../state/checkpoints';
 import { acquireLeases, releaseLeases } from '../state/leases';
 import { ensureStateIndex } from '../state/state-index';
-import type { Alert, Finding } from '../types';
+import type { Alert } from '../types';
 import { planIntervals } from './plan-intervals';
 import { type CycleReport, runCycle } from './run-cycle';
 
@@ -65,8 +65,6 @@ export interface PipelineResult {
   checkpointed: string[];
   aborted: boolean;
 }
-
-const isoNow = (ms: number) => new Date(ms).toISOString();
 
 export async function runPipelineCycle(deps: PipelineDeps, opts: CycleOptions): Promise<PipelineResult> {
   try {
@@ -206,9 +204,8 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     const rule = rulesById.get(prev.rule);
     const interval = plan.intervals.get(prev.rule);
     if (!rule || !interval || firingNow.has(docId) || !hasRecovered(prev, interval.endMs, false)) continue;
-    const peak =
-      report.peaks.get(prev.rule)?.find((p) => alertStateDocId(prev.rule, p.entity) === docId)?.value ?? 0;
-    const recovered = recoveryAlert(rule, prev, peak, interval, config);
+    const peak = report.peaks.get(prev.rule)?.find((p) => alertStateDocId(prev.rule, p.entity) === docId);
+    const recovered = recoveryAlert({ rule, prev, peak, interval, calendar: config.calendar });
     result.alerts.push(recovered);
     memories.push({
       rule: prev.rule,
@@ -277,30 +274,4 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
       Date.now(),
     );
   return result;
-}
-
-function recoveryAlert(
-  rule: Rule,
-  prev: AlertMemory,
-  value: number,
-  interval: Interval,
-  config: ParsedConfig,
-): Alert {
-  const f: Finding = {
-    rule: rule.id,
-    title: `Recovered: ${rule.title}`,
-    description: rule.description,
-    remediation: 'No action needed: the entity fell back below its threshold.',
-    severity: rule.severity,
-    entity: prev.entity,
-    value,
-    threshold: prev.last_threshold,
-    schedule: scheduleAt(interval.endMs - 1, config.calendar),
-    window: { start: isoNow(prev.last_seen_end), end: isoNow(interval.endMs) },
-    samples: [],
-    indices: rule.indices,
-    timezone: config.calendar.timezone,
-    channels: rule.channels,
-  };
-  return { ...f, id: alertIdFor({ ...f, rule: `${rule.id}:recovered` }), status: 'recovered' };
 }

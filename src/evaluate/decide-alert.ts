@@ -15,6 +15,11 @@ export interface AlertMemory {
   last_threshold: number;
   /** window end (ms) of the latest finding, notified or not */
   last_seen_end: number;
+  /**
+   * window end (ms) of the first finding of this episode (firing since); absent in memories
+   * written before it was kept
+   */
+  first_seen_end?: number;
 }
 
 export interface DedupPolicy {
@@ -45,6 +50,8 @@ export function rememberAlert(
 ): AlertMemory {
   const end = Date.parse(finding.window.end);
   if (status === 'suppressed' && prev) return { ...prev, last_seen_end: Math.max(prev.last_seen_end, end) };
+  // an episode runs from its first finding to its recovery; realerts and escalations continue it
+  const first = prev?.status === 'firing' ? prev.first_seen_end : end;
   return {
     status: 'firing',
     entity: finding.entity,
@@ -53,6 +60,7 @@ export function rememberAlert(
     last_value: finding.value,
     last_threshold: finding.threshold,
     last_seen_end: end,
+    ...(first !== undefined ? { first_seen_end: first } : {}),
   };
 }
 
