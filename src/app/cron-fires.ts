@@ -30,12 +30,21 @@ export function cronFires(expression: string, timezone: string): FireTimes {
     ),
   ].sort((a, b) => a - b);
   const months = new Set(fields.month);
-  const runsOn = (dayMs: number): number[] => {
+  // /healthz asks about the same few days again and again; a DST day costs a search
+  const recent = new Map<number, Runs>();
+  const runsOn = (dayMs: number): Runs => {
+    const known = recent.get(dayMs);
+    if (known) return known;
     const d = new Date(dayMs);
     const [year, month, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
-    if (!months.has(month) || !matchesDayOfMonth(fields.dayOfMonth, year, month, day)) return [];
-    if (!matchesDayOfWeek(fields.dayOfWeek, year, month, day)) return [];
-    return localRuns(dayMs, secondsOfDay, timezone);
+    const matches =
+      months.has(month) &&
+      matchesDayOfMonth(fields.dayOfMonth, year, month, day) &&
+      matchesDayOfWeek(fields.dayOfWeek, year, month, day);
+    const runs = matches ? localRuns(dayMs, secondsOfDay, timezone) : NO_RUNS;
+    if (recent.size >= 64) recent.clear();
+    recent.set(dayMs, runs);
+    return runs;
   };
   const localDay = (ms: number) => {
     const local = DateTime.fromMillis(ms, { zone: timezone });
@@ -45,40 +54,87 @@ export function cronFires(expression: string, timezone: string): FireTimes {
     previous(atMs) {
       // from the day after: a zone that turns its clock back over midnight repeats part of a day
       for (let i = -1, day = localDay(atMs) + DAY_MS; i < HORIZON_DAYS; i++, day -= DAY_MS) {
-        const runs = runsOn(day).filter((t) => t <= atMs);
-        if (runs.length) return runs[runs.length - 1];
+        const runs = runsOn(day);
+        const n = countAtOrBefore(runs, atMs);
+        if (n > 0) return runs.at(n - 1);
       }
       return undefined;
     },
     next(afterMs) {
       for (let i = -1, day = localDay(afterMs) - DAY_MS; i < HORIZON_DAYS; i++, day += DAY_MS) {
-        const run = runsOn(day).find((t) => t > afterMs);
-        if (run !== undefined) return run;
+        const runs = runsOn(day);
+        const n = countAtOrBefore(runs, afterMs);
+        if (n < runs.length) return runs.at(n);
       }
       return undefined;
     },
   };
 }
 
+/** The runs of one day in order, without building a list of every second of a busy schedule. */
+interface Runs {
+  length: number;
+  at(i: number): number;
+}
+
+const NO_RUNS: Runs = { length: 0, at: () => Number.NaN };
+
+/** How many of the runs are at or before `t` (binary search). */
+function countAtOrBefore(runs: Runs, t: number): number {
+  let lo = 0;
+  let hi = runs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (runs.at(mid) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The instants at which the local clock of one calendar day (`dayMs`: its midnight as if UTC) shows
  * each of the given seconds of the day, in order.
  */
-function localRuns(dayMs: number, secondsOfDay: number[], timezone: string): number[] {
+function localRuns(dayMs: number, secondsOfDay: number[], timezone: string): Runs {
   // the offsets in force at the local times 00:00, 23:00 and 24:00 of this day
   const offsetAt = (hours: number) =>
     DateTime.fromMillis(dayMs + hours * 3_600_000, { zone: 'UTC' }).setZone(timezone, { keepLocalTime: true })
       .offset;
   const offsets = [...new Set([offsetAt(0), offsetAt(23), offsetAt(24)])];
-  if (offsets.length === 1) return secondsOfDay.map((s) => dayMs + s * 1000 - offsets[0] * 60_000);
+  if (offsets.length === 1) {
+    const base = dayMs - offsets[0] * 60_000;
+    return { length: secondsOfDay.length, at: (i) => base + secondsOfDay[i] * 1000 };
+  }
   // a DST change on this day: a local time exists under the offset in force at its instant
+  const offsetOf = offsetFinder(dayMs, timezone);
   const runs: number[] = [];
   for (const s of secondsOfDay)
     for (const offset of offsets) {
       const t = dayMs + s * 1000 - offset * 60_000;
-      if (DateTime.fromMillis(t, { zone: timezone }).offset === offset) runs.push(t);
+      if (offsetOf(t) === offset) runs.push(t);
     }
-  return runs.sort((a, b) => a - b);
+  runs.sort((a, b) => a - b);
+  return { length: runs.length, at: (i) => runs[i] };
+}
+
+/**
+ * The zone's offset at any instant of the ~2 days around a day with one DST change: the change
+ * is found once (to the second), so a schedule with a run every second stays cheap on that day.
+ */
+function offsetFinder(dayMs: number, timezone: string): (t: number) => number {
+  const offsetOf = (t: number) => DateTime.fromMillis(t, { zone: timezone }).offset;
+  // UTC instants before the local day's start and after its end in any zone (offsets -12h..+14h)
+  let lo = dayMs - 15 * 3_600_000;
+  let hi = dayMs + 37 * 3_600_000;
+  const before = offsetOf(lo);
+  const after = offsetOf(hi);
+  if (before === after) return offsetOf; // two changes in two days: look each instant up
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+    if (offsetOf(mid) === before) lo = mid;
+    else hi = mid;
+  }
+  return (t) => (t < hi ? before : after);
 }
 
 type DayField = (number | string)[];
