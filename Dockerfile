@@ -32,8 +32,10 @@ RUN mkdir -p /var/log/vigil && chown node:node /var/log/vigil
 USER node
 VOLUME ["/var/log/vigil"]
 EXPOSE 9464
+# liveness (/livez), not /healthz: Swarm and autoheal restart an unhealthy container, and a restart
+# does not end an Elasticsearch outage; /healthz stays available for readiness and dashboards
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
-# /metrics and /healthz on all interfaces of the container, so probes and Prometheus reach them
+# /metrics, /healthz and /livez on all interfaces of the container, so probes and Prometheus reach them
 CMD ["monitor", "--metrics-port", "9464", "--metrics-host", "0.0.0.0"]

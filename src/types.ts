@@ -51,4 +51,6 @@ export interface Alert extends Finding {
   /** hash of rule, entity and window (see state/alert-id) */
   id: string;
   status: AlertStatus;
+  /** recoveries: when the episode first fired (ISO, the end of its first firing window), if known */
+  firing_since?: string;
 }

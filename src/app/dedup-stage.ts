@@ -5,19 +5,20 @@
  * but did not confirm in the outbox is sent again with its own id.
  */
 import type { ParsedConfig } from '../config/schema';
-import { scheduleAt } from '../evaluate/calendar';
-import { type AlertMemory, hasRecovered } from '../evaluate/decide-alert';
+import { hasRecovered } from '../evaluate/decide-alert';
 import { decideEpisode, recoverEpisode, recoveryIdFor } from '../evaluate/episodes';
+import { recoveryAlert } from '../evaluate/recovery-alert';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { alertStateDocId } from '../state/alert-id';
 import type { StoredMemory } from '../state/alert-log';
 import type { Alert, Finding } from '../types';
+import type { CycleReport } from './run-cycle';
 
 export interface DedupInput {
   findings: Finding[];
   /** per rule, the peak value of every entity seen (for recovery lines) */
-  peaks: Map<string, { entity: Record<string, string>; value: number }[]>;
+  peaks: CycleReport['peaks'];
   /** rules whose query succeeded: only they can declare recoveries */
   okRules: Set<string>;
   intervals: Map<string, Interval>;
@@ -58,10 +59,11 @@ export function dedupFindings(input: DedupInput): DedupResult {
     const interval = input.intervals.get(prev.rule);
     if (!rule || !interval || !input.okRules.has(prev.rule) || firingNow.has(prev.docId)) continue;
     if (!hasRecovered(prev.memory, interval.endMs, false)) continue;
-    const peak =
-      input.peaks.get(prev.rule)?.find((p) => alertStateDocId(prev.rule, p.entity) === prev.docId)?.value ??
-      0;
-    const notice = recoveryAlert(rule, prev.memory, peak, interval, input.config);
+    const peak = input.peaks.get(prev.rule)?.find((p) => alertStateDocId(prev.rule, p.entity) === prev.docId);
+    const notice: Alert = {
+      ...recoveryAlert({ rule, prev: prev.memory, peak, interval, calendar: input.config.calendar }),
+      id: recoveryIdFor(prev.memory),
+    };
     result.alerts.push(notice);
     result.changes.push({
       ...prev,
@@ -69,33 +71,4 @@ export function dedupFindings(input: DedupInput): DedupResult {
     });
   }
   return result;
-}
-
-const isoOf = (ms: number) => new Date(ms).toISOString();
-
-function recoveryAlert(
-  rule: Rule,
-  prev: AlertMemory,
-  value: number,
-  interval: Interval,
-  config: ParsedConfig,
-): Alert {
-  return {
-    rule: rule.id,
-    title: `Recovered: ${rule.title}`,
-    description: rule.description,
-    remediation: 'No action needed: the entity fell back below its threshold.',
-    severity: rule.severity,
-    entity: prev.entity,
-    value,
-    threshold: prev.last_threshold,
-    schedule: scheduleAt(interval.endMs - 1, config.calendar),
-    window: { start: isoOf(prev.last_seen_end), end: isoOf(interval.endMs) },
-    samples: [],
-    indices: rule.indices,
-    timezone: config.calendar.timezone,
-    channels: rule.channels,
-    id: recoveryIdFor(prev),
-    status: 'recovered',
-  };
 }

@@ -13,7 +13,8 @@ import type { Rule } from '../rules/rule-schema';
 import { releaseLeases } from '../state/leases';
 import { cycleRecord, startRecord } from './audit-records';
 import { startDispatcher } from './dispatcher';
-import { type HealthState, healthAt } from './health';
+import type { HealthState } from './health';
+import { monitorSchedule, scheduleHealthAt } from './monitor-schedule';
 import { type PipelineDeps, type PipelineResult, runPipelineCycle } from './run-pipeline';
 import type { Runtime } from './runtime';
 
@@ -38,29 +39,21 @@ const PREFLIGHT_EVERY_MS = 10 * 60_000;
 /** the dispatcher looks for due outbox entries this often (or every period, if shorter) */
 const DISPATCH_EVERY_MS = 5_000;
 
-/** Schedule period in ms: the interval, or the gap between the cron expression's next two runs. */
-export function schedulePeriod(schedule: { interval?: number; cron?: string }, timezone: string): number {
-  if (schedule.cron) {
-    const task = cron.createTask(schedule.cron, () => {}, { timezone });
-    const [a, b] = task.getNextRuns(2);
-    void task.destroy();
-    return a && b ? b.getTime() - a.getTime() : 60_000;
-  }
-  return schedule.interval ?? 60_000;
-}
-
 export async function startMonitor(
   rt: Runtime,
   opts: MonitorOptions,
   out: ConsoleLog,
 ): Promise<MonitorHandle> {
   const cfg = rt.loaded.config;
-  const periodMs = schedulePeriod(cfg.schedule, cfg.calendar.timezone);
+  const startedMs = Date.now();
+  const schedule = monitorSchedule(cfg.schedule, cfg.calendar.timezone, startedMs);
+  // for cron, the shortest gap between runs: one cycle, not the night between two active windows
+  const periodMs = schedule.periodMs;
   const metrics = createMetrics();
-  const health: HealthState = { startedMs: Date.now() };
+  const health: HealthState = { startedMs };
   const deps: PipelineDeps = {
     client: rt.client,
-    // a lease must outlive the gap between two cycles of its holder
+    // a lease must outlive the gap between two cycles of its holder in the active window
     config: { ...cfg, state: { ...cfg.state, lease: Math.max(cfg.state.lease, 2 * periodMs + 10_000) } },
     rules: opts.rules,
     instanceId: rt.instanceId,
@@ -71,11 +64,13 @@ export async function startMonitor(
   if (opts.metricsPort !== undefined) {
     server = await startMetricsServer(
       metrics,
-      () => healthAt(health, Date.now(), periodMs),
+      () => scheduleHealthAt(health, Date.now(), schedule),
       opts.metricsPort,
       opts.metricsHost,
     );
-    out.info(`metrics on http://${opts.metricsHost}:${server.port}/metrics, health on /healthz`);
+    out.info(
+      `metrics on http://${opts.metricsHost}:${server.port}/metrics, readiness on /healthz, liveness on /livez`,
+    );
   }
   rt.audit.record('start', {
     ...startRecord('monitor', rt.loaded.sha256, opts.rules, rt.instanceId),
@@ -83,7 +78,7 @@ export async function startMonitor(
     duration_ms: opts.durationMs ?? null,
   });
   out.info(
-    `monitoring ${opts.rules.length} rules every ${Math.round(periodMs / 1000)} s${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`,
+    `monitoring ${opts.rules.length} rules ${cadence(cfg.schedule.cron, cfg.calendar.timezone, periodMs)}${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`,
   );
 
   // delivery on its own loop: a cycle enqueues, the dispatcher sends (and retries) what is due
@@ -273,4 +268,11 @@ export async function startMonitor(
       opts.durationMs,
     );
   return { done, stop, metricsPort: server?.port };
+}
+
+function cadence(cronExpression: string | undefined, timezone: string, periodMs: number): string {
+  const seconds = Math.round(periodMs / 1000);
+  return cronExpression
+    ? `on "${cronExpression}" in ${timezone} (runs ${seconds} s apart at the closest)`
+    : `every ${seconds} s`;
 }

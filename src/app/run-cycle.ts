@@ -11,7 +11,7 @@ import type { BaselineModel } from '../evaluate/baseline-model';
 import { evaluateRule } from '../evaluate/evaluate-rule';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
-import type { Finding } from '../types';
+import type { Finding, Schedule } from '../types';
 
 export interface RuleFailure {
   rule: string;
@@ -31,8 +31,11 @@ export interface CycleReport {
   rounds: number;
   /** wall time per phase, ms */
   phases: Record<string, number>;
-  /** per rule, per entity key: the peak value (used by baselines and recovery) */
-  peaks: Map<string, { entity: Record<string, string>; value: number }[]>;
+  /** per rule, per entity: the peak value and the threshold in force for it (for recovery) */
+  peaks: Map<
+    string,
+    { entity: Record<string, string>; value: number; threshold: number; schedule: Schedule }[]
+  >;
 }
 
 export interface CycleInput {
@@ -104,7 +107,12 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
       findings.push(...ev.findings);
       peaks.set(
         v.rule.id,
-        ev.peaks.map((p) => ({ entity: p.entity, value: p.peak.value })),
+        ev.peaks.map(({ entity, peak }) => ({
+          entity,
+          value: peak.value,
+          threshold: peak.threshold,
+          schedule: peak.schedule,
+        })),
       );
       ruleStats.push({ id: v.rule.id, entities: v.totalEntities, findings: ev.findings.length, ok: true });
     }

@@ -4,7 +4,7 @@
  */
 import { redactText } from '../audit/redact';
 import type { Alert } from '../types';
-import { colours, entityText, fmtNum, paintSeverity, safeText } from './output';
+import { colours, entityText, localInstant, paintSeverity, safeText, valueAgainstThreshold } from './output';
 
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 export type ConsoleLevel = keyof typeof LEVELS;
@@ -37,7 +37,7 @@ export function createConsoleLog(
       write(
         'info',
         paintSeverity(a.severity, c).trimEnd(),
-        `${a.status} ${a.rule} ${safeText(entityText(a.entity), 60)} ${fmtNum(a.value)} ≥ ${fmtNum(a.threshold)} (${a.schedule === 'off_hours' ? 'off-hours' : 'business hours'})`,
+        `${a.status} ${a.rule} ${safeText(entityText(a.entity), 60)} ${valueAgainstThreshold(a)} (${a.schedule === 'off_hours' ? 'off-hours' : 'business hours'})${a.firing_since ? `, firing since ${localInstant(a.firing_since, a.timezone)}` : ''}`,
       ),
   };
 }

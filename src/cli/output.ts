@@ -2,6 +2,7 @@
 import { DateTime } from 'luxon';
 import pc from 'picocolors';
 import { capStrings } from '../collect/fetch-samples';
+import { comparisonSign } from '../evaluate/recovery-alert';
 import type { Finding, Severity } from '../types';
 
 export type Format = 'table' | 'json';
@@ -39,22 +40,40 @@ export function entityText(entity: Record<string, string>): string {
 export function localWindow(f: Finding): string {
   const s = DateTime.fromISO(f.window.start, { zone: f.timezone });
   const e = DateTime.fromISO(f.window.end, { zone: f.timezone });
-  return `${s.toFormat('yyyy-MM-dd HH:mm:ss')}–${e.toFormat('HH:mm:ss ZZZZ')}`;
+  // a window over several days (a recovery after a quiet weekend) shows the end's date too
+  const end = e.toFormat(s.hasSame(e, 'day') ? 'HH:mm:ss ZZZZ' : 'yyyy-MM-dd HH:mm:ss ZZZZ');
+  return `${s.toFormat('yyyy-MM-dd HH:mm:ss')}–${end}`;
 }
 
-export function findingsTable(
-  findings: (Finding & { status?: string })[],
-  stream: NodeJS.WriteStream,
-): string {
+type Shown = Finding & { status?: string; firing_since?: string };
+
+/** `2024-03-08 02:00 EST`: an instant in the calendar's zone. */
+export function localInstant(iso: string, zone: string): string {
+  return DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm ZZZZ');
+}
+
+/** `42 ≥ 8`, or for a recovery `0 < 8`: the value is below its threshold. */
+export function valueAgainstThreshold(f: Shown): string {
+  return `${fmtNum(f.value)} ${comparisonSign(f.status)} ${fmtNum(f.threshold)}`;
+}
+
+/** `recovered, firing since 2024-03-08 02:00 EST` for a recovery whose episode start is known. */
+export function statusText(f: Shown): string {
+  if (f.status === 'recovered' && f.firing_since)
+    return `recovered, firing since ${localInstant(f.firing_since, f.timezone)}`;
+  return f.status ?? '';
+}
+
+export function findingsTable(findings: Shown[], stream: NodeJS.WriteStream): string {
   const c = colours(stream);
   if (findings.length === 0) return '';
   const rows = findings.map((f) => [
     paintSeverity(f.severity, c),
     f.rule,
     safeText(entityText(f.entity), 48),
-    `${fmtNum(f.value)} ≥ ${fmtNum(f.threshold)}`,
+    valueAgainstThreshold(f),
     f.schedule === 'off_hours' ? 'off-hours' : 'business',
-    f.status ?? '',
+    statusText(f),
     localWindow(f),
   ]);
   const head = ['SEVERITY', 'RULE', 'ENTITY', 'VALUE', 'SCHEDULE', 'STATUS', 'WINDOW'];
@@ -74,7 +93,7 @@ export function fmtNum(v: number): string {
 }
 
 /** One JSON object per finding, for machines. Log-derived strings are capped like in messages. */
-export function findingJson(f: Finding & { status?: string; id?: string }): string {
+export function findingJson(f: Shown & { id?: string }): string {
   return JSON.stringify({
     rule: f.rule,
     severity: f.severity,
@@ -86,6 +105,7 @@ export function findingJson(f: Finding & { status?: string; id?: string }): stri
     ...(f.status ? { status: f.status } : {}),
     ...(f.id ? { id: f.id } : {}),
     ...(f.baseline ? { baseline: f.baseline } : {}),
+    ...(f.firing_since ? { firing_since: f.firing_since } : {}),
     title: f.title,
     samples: capStrings(f.samples),
   });

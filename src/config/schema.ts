@@ -8,14 +8,21 @@ import {
   isoDate,
   nonEmptyString,
   optionalString,
-  positiveInt,
+  positiveNumber,
   timeOfDay,
   timezone,
 } from './schema-kit';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-const thresholds = z.strictObject({ business_hours: positiveInt(), off_hours: positiveInt() });
+/**
+ * Only numbers here: whether a threshold must be a whole number or a fraction depends on the rule's
+ * metric, which the rule loader checks (see rules/threshold-checks.ts).
+ */
+const thresholdOverrides = z.strictObject({
+  business_hours: positiveNumber().optional(),
+  off_hours: positiveNumber().optional(),
+});
 
 export const elasticsearchSchema = z.strictObject({
   nodes: z
@@ -73,7 +80,7 @@ export const scheduleSchema = z
 
 export const ruleOverrideSchema = z.strictObject({
   enabled: z.boolean({ error: 'expected true or false' }).optional(),
-  thresholds: thresholds.partial().optional(),
+  thresholds: thresholdOverrides.optional(),
   window: duration().optional(),
   severity: z
     .enum(['low', 'medium', 'high', 'critical'], { error: 'expected low, medium, high or critical' })

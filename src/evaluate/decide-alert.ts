@@ -20,13 +20,16 @@ export interface AlertMemory {
    * the same across cycles, retries, crashes and instances. Absent in memories written before 0.2.
    */
   episode_id?: string;
-  /** window start (ms) of the episode's first finding: "firing since" */
-  firing_since?: number;
   /**
    * An alert decided and recorded here before it was put in the outbox (intent first): a cycle
    * that stopped in between is completed by the next one, with this same alert and id.
    */
   pending?: Alert;
+  /**
+   * window end (ms) of the first finding of this episode (firing since); absent in memories
+   * written before it was kept
+   */
+  first_seen_end?: number;
 }
 
 export interface DedupPolicy {
@@ -57,6 +60,8 @@ export function rememberAlert(
 ): AlertMemory {
   const end = Date.parse(finding.window.end);
   if (status === 'suppressed' && prev) return { ...prev, last_seen_end: Math.max(prev.last_seen_end, end) };
+  // an episode runs from its first finding to its recovery; realerts and escalations continue it
+  const first = prev?.status === 'firing' ? prev.first_seen_end : end;
   return {
     status: 'firing',
     entity: finding.entity,
@@ -65,6 +70,7 @@ export function rememberAlert(
     last_value: finding.value,
     last_threshold: finding.threshold,
     last_seen_end: end,
+    ...(first !== undefined ? { first_seen_end: first } : {}),
   };
 }
 

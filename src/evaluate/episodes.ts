@@ -46,10 +46,6 @@ export function decideEpisode(
   const memory: AlertMemory = {
     ...rememberAlert(finding, id, status, prev),
     episode_id: startsEpisode || !prev ? id : episodeIdOf(prev),
-    firing_since:
-      startsEpisode || !prev
-        ? Date.parse(finding.window.start)
-        : (prev.firing_since ?? Date.parse(finding.window.start)),
     pending: alert,
   };
   return { alert, memory };

@@ -1,4 +1,8 @@
-/** The optional listener: /metrics for Prometheus, /healthz for Kubernetes probes. */
+/**
+ * The optional listener: /metrics for Prometheus; /livez for liveness (the process answers, so its
+ * event loop runs) and /healthz for readiness (cycles succeed on schedule). A liveness probe on
+ * /healthz would restart vigil during an Elasticsearch outage, which a restart does not end.
+ */
 import http from 'node:http';
 import { ConfigError } from '../errors';
 import type { Metrics } from './metrics';
@@ -23,13 +27,17 @@ export function startMetricsServer(
     if (url === '/metrics') {
       const body = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
+    } else if (url === '/livez') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'alive' }));
     } else if (url === '/healthz') {
       const h = health();
       res
         .writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' })
         .end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', reason: h.reason }));
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: try /metrics, /healthz or /livez\n');
     }
   });
   return new Promise((resolve, reject) => {

@@ -23,6 +23,10 @@ export interface FindingView {
   value: string;
   threshold: string;
   schedule: string;
+  /** a recovery: the value is below the threshold */
+  recovered: boolean;
+  /** a recovery: when the episode first fired, in the calendar's zone */
+  firingSince?: string;
   baseline?: string;
   window: string;
   samples: { fields: { field: string; value: string }[] }[];
@@ -122,6 +126,8 @@ export function buildFindingView(alert: Alert, kibanaUrl?: string): FindingView 
     value: formatNumber(alert.value),
     threshold: formatNumber(alert.threshold),
     schedule: alert.schedule === 'off_hours' ? 'off-hours' : 'business hours',
+    recovered: alert.status === 'recovered',
+    firingSince: alert.firing_since ? formatInstant(alert.firing_since, alert.timezone) : undefined,
     baseline: alert.baseline ? describeBaseline(alert.baseline) : undefined,
     window: formatWindow(alert.window, alert.timezone),
     samples: alert.samples.map((s) => ({
@@ -153,6 +159,14 @@ export function formatWindow(window: Finding['window'], timezone: string): strin
   const endZone = end.offsetNameShort || end.toFormat('ZZ');
   const zones = startZone === endZone ? endZone : `${startZone}/${endZone}`;
   return `${start.toFormat('yyyy-LL-dd HH:mm')} – ${endText} ${zones} (${zone})`;
+}
+
+/** `2024-03-08 02:00 EST (America/New_York)` */
+export function formatInstant(iso: string, timezone: string): string {
+  const zone = DateTime.now().setZone(timezone).isValid ? timezone : 'UTC';
+  const t = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
+  if (!t.isValid) return cleanLine(iso, 64);
+  return `${t.toFormat('yyyy-LL-dd HH:mm')} ${t.offsetNameShort || t.toFormat('ZZ')} (${zone})`;
 }
 
 function formatNumber(n: number): string {

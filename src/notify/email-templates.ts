@@ -25,7 +25,8 @@ export const HTML_TEMPLATE = `<!DOCTYPE html>
   <h2 style="font-size:17px;margin:4px 0 8px 0;">{{title}}</h2>
   <table role="presentation" style="border-collapse:collapse;font-size:14px;width:100%;">
     <tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Entity</td><td style="padding:2px 0;word-break:break-all;">{{#each entity}}<code>{{field}}</code> = <strong>{{value}}</strong>{{#unless @last}}<br>{{/unless}}{{else}}(all events){{/each}}</td></tr>
-    <tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Value</td><td style="padding:2px 0;"><strong>{{value}}</strong> (threshold {{threshold}}, {{schedule}})</td></tr>
+    <tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Value</td><td style="padding:2px 0;"><strong>{{value}}</strong>{{#if recovered}} &lt; {{threshold}} (below the threshold, {{schedule}}){{else}} (threshold {{threshold}}, {{schedule}}){{/if}}</td></tr>
+    {{#if firingSince}}<tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Firing since</td><td style="padding:2px 0;">{{firingSince}}</td></tr>{{/if}}
     {{#if baseline}}<tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Baseline</td><td style="padding:2px 0;">{{baseline}}</td></tr>{{/if}}
     <tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Window</td><td style="padding:2px 0;">{{window}}</td></tr>
   </table>
@@ -55,8 +56,9 @@ export const TEXT_TEMPLATE = `{{#if test}}*** TEST MESSAGE — sent by vigil tes
 
 == {{severityUpper}}: {{title}} ({{rule}})
 Entity:    {{entityText}}
-Value:     {{value}} (threshold {{threshold}}, {{schedule}})
-{{#if baseline}}Baseline:  {{baseline}}
+Value:     {{value}}{{#if recovered}} < {{threshold}} (below the threshold, {{schedule}}){{else}} (threshold {{threshold}}, {{schedule}}){{/if}}
+{{#if firingSince}}Firing since: {{firingSince}}
+{{/if}}{{#if baseline}}Baseline:  {{baseline}}
 {{/if}}Window:    {{window}}
 {{#if description}}
 

@@ -63,9 +63,15 @@ function findingBlocks(f: FindingView): SlackBlock[] {
   const head = `*${f.severityUpper}* · *${e(f.title)}*${f.description ? `\n${e(f.description)}` : ''}`;
   const fields: SlackText[] = [
     md(`*Entity*\n${e(f.entityText)}`, FIELD_TEXT_MAX),
-    md(`*Value*\n${f.value} (threshold ${f.threshold}, ${f.schedule})`, FIELD_TEXT_MAX),
+    md(
+      f.recovered
+        ? `*Value*\n${f.value} ${e('<')} ${f.threshold} (below the threshold, ${f.schedule})`
+        : `*Value*\n${f.value} (threshold ${f.threshold}, ${f.schedule})`,
+      FIELD_TEXT_MAX,
+    ),
     md(`*Window*\n${e(f.window)}`, FIELD_TEXT_MAX),
   ];
+  if (f.firingSince) fields.push(md(`*Firing since*\n${e(f.firingSince)}`, FIELD_TEXT_MAX));
   if (f.baseline) fields.push(md(`*Baseline*\n${e(f.baseline)}`, FIELD_TEXT_MAX));
   const blocks: SlackBlock[] = [{ type: 'divider' }, { type: 'section', text: md(head), fields }];
   const extra: string[] = [];

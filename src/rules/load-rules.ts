@@ -4,7 +4,8 @@ import { formatIssues, nearest } from '../config/format-issues';
 import { readYamlFile } from '../config/read-yaml';
 import type { ParsedConfig } from '../config/schema';
 import { ConfigError } from '../errors';
-import { type Rule, type RuleSpec, ruleSchema } from './rule-schema';
+import { applyOverride } from './apply-override';
+import { type Rule, ruleSchema } from './rule-schema';
 
 export interface LoadedRules {
   /** every rule, enabled or not, with overrides applied */
@@ -62,18 +63,19 @@ export function loadRules(dir: string, config: ParsedConfig, configLabel = 'conf
       );
       continue;
     }
-    all.push(
-      applyOverride(
-        {
-          ...spec,
-          indices: source.indices,
-          fieldMap: source.fields,
-          timestampField: source.timestamp_field,
-          file: label,
-        },
-        config,
-      ),
+    const overridden = applyOverride(
+      {
+        ...spec,
+        indices: source.indices,
+        fieldMap: source.fields,
+        timestampField: source.timestamp_field,
+        file: label,
+      },
+      config.rules.overrides[spec.id],
+      configLabel,
     );
+    problems.push(...overridden.problems);
+    all.push(overridden.rule);
   }
   for (const id of Object.keys(config.rules.overrides)) {
     if (!seen.has(id)) {
@@ -84,25 +86,6 @@ export function loadRules(dir: string, config: ParsedConfig, configLabel = 'conf
     }
   }
   return { all, problems };
-}
-
-function applyOverride(rule: Rule, config: ParsedConfig): Rule {
-  const o = config.rules.overrides[rule.id];
-  if (!o) return rule;
-  const out: Rule = { ...rule };
-  if (o.enabled !== undefined) out.enabled = o.enabled;
-  if (o.window !== undefined) out.window = o.window;
-  if (o.severity !== undefined) out.severity = o.severity;
-  if (o.channels !== undefined) out.channels = o.channels;
-  if (o.realert !== undefined) out.realert = o.realert;
-  if (o.thresholds) {
-    const base = rule.thresholds ?? {
-      business_hours: o.thresholds.business_hours ?? 1,
-      off_hours: o.thresholds.off_hours ?? 1,
-    };
-    out.thresholds = { ...base, ...o.thresholds } as RuleSpec['thresholds'];
-  }
-  return out;
 }
 
 /** Enabled rules, optionally limited to the ids named with --rule (unknown ids are a usage error). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration, fieldName, nonEmptyString, positiveInt, positiveNumber } from '../config/schema-kit';
 import { SEVERITIES } from '../types';
 import { findRegexps, luceneRegexpProblem } from './lucene-regexp';
+import { THRESHOLD_KEYS, thresholdProblem } from './threshold-checks';
 
 /** Elasticsearch query DSL, written in YAML: a mapping with one query type at its top. */
 const queryDsl = z
@@ -101,26 +102,11 @@ export const ruleSchema = z
         path: ['thresholds'],
         message: 'missing; a rule needs thresholds, a baseline, or both',
       });
-    if (r.thresholds && r.metric.type !== 'ratio') {
-      for (const k of ['business_hours', 'off_hours'] as const) {
-        if (!Number.isInteger(r.thresholds[k]))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['thresholds', k],
-            message: 'expected a positive integer',
-            input: r.thresholds[k],
-          });
-      }
-    }
-    if (r.thresholds && r.metric.type === 'ratio') {
-      for (const k of ['business_hours', 'off_hours'] as const) {
-        if (r.thresholds[k] > 1)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['thresholds', k],
-            message: 'expected a ratio between 0 and 1',
-            input: r.thresholds[k],
-          });
+    if (r.thresholds) {
+      for (const k of THRESHOLD_KEYS) {
+        const problem = thresholdProblem(r.metric.type, r.thresholds[k]);
+        if (problem)
+          ctx.addIssue({ code: 'custom', path: ['thresholds', k], message: problem, input: r.thresholds[k] });
       }
     }
   });

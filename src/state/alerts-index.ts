@@ -5,6 +5,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { mapEsError } from '../collect/client';
 import { QueryError } from '../errors';
+import { comparisonSign } from '../evaluate/recovery-alert';
 import type { Alert, Severity } from '../types';
 
 const SEVERITY_NUMBER: Record<Severity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
@@ -31,7 +32,7 @@ export function alertDocument(a: Alert, nowMs: number): Record<string, unknown> 
       Object.entries(a.entity)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ') || 'all'
-    } value ${a.value} ≥ ${a.threshold}`,
+    } value ${a.value} ${comparisonSign(a.status)} ${a.threshold}`,
     event: {
       kind: 'alert',
       module: 'vigil',
@@ -51,6 +52,7 @@ export function alertDocument(a: Alert, nowMs: number): Record<string, unknown> 
       window: a.window,
       entity: Object.entries(a.entity).map(([field, value]) => ({ field, value })),
       ...(a.baseline ? { baseline: a.baseline } : {}),
+      ...(a.firing_since ? { firing_since: a.firing_since } : {}),
     },
   };
   for (const [k, v] of Object.entries(a.entity)) nest(doc, k, v);
@@ -86,6 +88,7 @@ export async function ensureAlertsTemplate(client: Client, prefix: string): Prom
                 value: { type: 'double' },
                 threshold: { type: 'double' },
                 window: { properties: { start: { type: 'date' }, end: { type: 'date' } } },
+                firing_since: { type: 'date' },
                 entity: { type: 'object' },
               },
             },

@@ -46,7 +46,7 @@ export function monitorCommand(): Command {
     )
     .option(
       '--metrics-port <port>',
-      'serve /metrics and /healthz on this port (default: metrics.port from the config, else off)',
+      'serve /metrics, /healthz (readiness) and /livez (liveness) on this port (default: metrics.port from the config, else off)',
       parsePort,
     )
     .option('--metrics-host <host>', 'address for the metrics listener (default: metrics.host, 127.0.0.1)')
@@ -70,7 +70,7 @@ makes one last outbox attempt, flushes the logs and exits 0. A second signal exi
 
 Exit codes: 0 stopped (--duration elapsed or a first signal), 2 config or usage error (e.g. the
 metrics port is taken), 130/143 a second SIGINT/SIGTERM. Elasticsearch being down, even at start,
-does not stop monitor: the cycles fail, are counted, and /healthz answers 503.`,
+does not stop monitor: the cycles fail, are counted, /healthz answers 503 and /livez stays 200.`,
     )
     .action(async (opts: MonitorOpts) => {
       const graceMs = parseDuration(opts.grace);

@@ -60,7 +60,7 @@ rules:
       'config.yaml: calendar.timezone: expected an IANA time zone like Europe/Berlin, got "Mars/Olympus"',
       'config.yaml: calendar.business_hours.start: expected HH:MM, got "9am"',
       'config.yaml: schedule.cron: expected a cron expression like "*/5 * * * *", got "every five minutes"',
-      'config.yaml: rules.overrides.my_rule.thresholds.off_hours: expected a positive integer, got "five"',
+      'config.yaml: rules.overrides.my_rule.thresholds.off_hours: expected a positive number, got "five"',
     ]),
   );
   expect(lines[lines.length - 1]).toMatch(/^\d+ problems found$/);
@@ -86,6 +86,33 @@ rules:
   const ok = await runVigil(['validate', '--config', config], { cwd: dir });
   expect(ok.code).toBe(0);
   expect(ok.stdout).toMatch(/valid; 1 rules \(1 enabled\)/);
+});
+
+test('vigil validate checks a threshold override against the rule’s own metric', async () => {
+  const dir = tempDir();
+  const withOverrides = (lines: string[]) =>
+    writeConfig(
+      dir,
+      baseConfig({ stateIndex: 'it-cli-errors-state' }).replace(
+        /^(rules:\n {2}dir: .*)$/m,
+        `$1\n  overrides:\n${lines.map((l) => `    ${l}\n`).join('')}`,
+      ),
+    );
+  const config = withOverrides([
+    'login_failure_rate: { thresholds: { off_hours: 1.5 } }',
+    'ssh_bruteforce: { thresholds: { business_hours: 30 } }',
+  ]);
+  const bad = await runVigil(['validate', '--config', config], { cwd: dir });
+  expect(bad.code).toBe(2);
+  expect(bad.stderr.trim().split('\n')).toEqual([
+    'config.yaml: rules.overrides.login_failure_rate.thresholds.off_hours: expected a ratio between 0 and 1 for a ratio rule, got 1.5',
+    '1 problem found',
+  ]);
+
+  withOverrides(['login_failure_rate: { thresholds: { off_hours: 0.4 } }']);
+  const ok = await runVigil(['validate', '--config', config], { cwd: dir });
+  expect(ok.stderr).toBe('');
+  expect(ok.code).toBe(0);
 });
 
 test('the shipped config and rules validate', async () => {

@@ -1,8 +1,8 @@
 /**
  * Elasticsearch goes away for a while and comes back (a TCP proxy in front of the real cluster is
  * closed and reopened on the same port): monitor keeps running, counts the failed cycles in
- * /metrics and the audit log, /healthz turns 503 and back to 200, and the attack indexed during the
- * outage is caught up from the checkpoint with exactly one alert.
+ * /metrics and the audit log, /healthz turns 503 and back to 200 while /livez stays 200, and the
+ * attack indexed during the outage is caught up from the checkpoint with exactly one alert.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import {
   emailAlerts,
   eventsOf,
   healthz,
+  livez,
   metricsPortIn,
   monitorConfig,
   readAudit,
@@ -99,6 +100,8 @@ describe('vigil monitor: Elasticsearch unreachable, then back', () => {
     expect(down.type).toMatch(/^application\/json/);
     expect(down.body.status).toBe('unhealthy');
     expect(down.body.reason).toMatch(/more than two intervals.*last error: Elasticsearch unreachable/);
+    // alive all the same: a liveness probe must not restart vigil for an outage
+    expect(await livez(port)).toBe(200);
     const during = (await scrape(port)).families;
     expect(sampleValue(during, 'vigil_cycles_total', { result: 'failed' })).toBeGreaterThanOrEqual(2);
     expect(sampleSum(during, 'vigil_elasticsearch_errors_total')).toBeGreaterThanOrEqual(2);

@@ -218,6 +218,13 @@ export async function healthz(
   };
 }
 
+/** GET /livez: the status code alone (liveness does not depend on Elasticsearch). */
+export async function livez(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/livez`);
+  await res.body?.cancel();
+  return res.status;
+}
+
 /** The metrics port from monitor's console line "metrics on http://host:port/metrics". */
 export function metricsPortIn(stderr: string): number | undefined {
   const m = /metrics on http:\/\/[^:\s]+:(\d+)\/metrics/.exec(stderr);

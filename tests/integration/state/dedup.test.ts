@@ -187,6 +187,9 @@ test('an entity back below its threshold is reported recovered, and a later burs
   const recovered = alertsFor(quiet, 'ssh_bruteforce', ip);
   expect(recovered.map((a) => a.status)).toEqual(['recovered']);
   expect(recovered[0].window.end).toBe(iso(t0 + 20 * MIN));
+  // below the threshold it is judged by, and firing since the end of the window that first fired
+  expect(recovered[0]).toMatchObject({ value: 0, threshold: 8, schedule: 'off_hours' });
+  expect(recovered[0].firing_since).toBe(alertsFor(fired, 'ssh_bruteforce', ip)[0].window.end);
   expect(alertsFor(quietAgain, 'ssh_bruteforce', ip)).toEqual([]);
   expect(alertsFor(back, 'ssh_bruteforce', ip).map((a) => a.status)).toEqual(['new']);
   const memory = await stateDoc(client, s.stateIndex, (await memoryId(s, ip)) ?? '');

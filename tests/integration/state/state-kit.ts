@@ -28,6 +28,8 @@ export interface AlertLine {
   status: 'new' | 'suppressed' | 'escalated' | 'recovered';
   id: string;
   baseline?: { expected: number; ratio: number; samples: number; sigma?: number };
+  /** recoveries: when the episode first fired */
+  firing_since?: string;
 }
 
 export interface ScanRun extends RunResult {

@@ -115,12 +115,13 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     },
   );
 
-  test('the monitor Deployment probes /healthz on a named metrics port the Service exposes', () => {
+  test('the monitor Deployment: liveness on /livez, readiness on /healthz, on a named port the Service exposes', () => {
     const c = deployment.spec.template.spec.containers[0];
     expect(c.args.slice(0, 5)).toEqual(['monitor', '--metrics-port', '9464', '--metrics-host', '0.0.0.0']);
     expect(c.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
-    for (const probe of [c.livenessProbe, c.readinessProbe])
-      expect(probe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    // /healthz is 503 while Elasticsearch is down; a restart would not bring it back (issue 13, defect 10)
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/livez', port: 'metrics' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     const svc = byKind('Service')[0] as unknown as {
       spec: { ports: { name: string; targetPort: string }[] };
     };

@@ -1,21 +1,9 @@
-import { Writable } from 'node:stream';
 import { type ConsoleLevel, createConsoleLog } from '../../../src/cli/console-log';
+import { captureStream } from '../../helpers/capture-stream';
 import { makeAlert } from '../notify/alert-fixtures';
 
-/** A real stream that keeps what was written (not a terminal: no colours). */
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      cb();
-    },
-  }) as unknown as NodeJS.WriteStream;
-  return { lines, stream };
-}
-
 const emitAll = (level: ConsoleLevel, secrets: string[] = []) => {
-  const { lines, stream } = capture();
+  const { lines, stream } = captureStream();
   const log = createConsoleLog(level, secrets, stream);
   log.error('e-msg');
   log.warn('w-msg');
@@ -47,7 +35,7 @@ describe('console log: levels, format, masking', () => {
   });
 
   it('an alert is one line with severity, status, rule, entity and value against threshold', () => {
-    const { lines, stream } = capture();
+    const { lines, stream } = captureStream();
     createConsoleLog('info', [], stream).alert(makeAlert({ value: 42, threshold: 8, schedule: 'off_hours' }));
     expect(lines).toEqual([
       expect.stringMatching(
@@ -57,7 +45,7 @@ describe('console log: levels, format, masking', () => {
   });
 
   it('masks configured secrets and URL credentials', () => {
-    const { lines, stream } = capture();
+    const { lines, stream } = captureStream();
     const log = createConsoleLog('info', ['hunter22-pw'], stream);
     log.error('auth failed with hunter22-pw at https://elastic:other-pw@es:9200');
     expect(lines).toEqual([

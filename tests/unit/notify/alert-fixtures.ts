@@ -53,3 +53,23 @@ export function sudoAlert(overrides: Partial<Alert> = {}): Alert {
     ...overrides,
   });
 }
+
+/**
+ * The recovery of an SSH brute-force episode that first fired on Friday 2024-03-08 at 07:00Z
+ * (02:00 EST) and was last seen 10 minutes later; two days on, the source is back below 8.
+ */
+export function recoveredAlert(overrides: Partial<Alert> = {}): Alert {
+  return makeAlert({
+    id: 'r-ssh-203.0.113.5',
+    status: 'recovered',
+    title: 'Recovered: SSH brute force',
+    remediation: 'No action needed: the entity fell back below its threshold.',
+    value: 0,
+    threshold: 8,
+    schedule: 'off_hours',
+    window: { start: '2024-03-08T07:10:00.000Z', end: '2024-03-10T06:00:00.000Z' },
+    firing_since: '2024-03-08T07:00:00.000Z',
+    samples: [],
+    ...overrides,
+  });
+}

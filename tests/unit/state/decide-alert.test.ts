@@ -131,6 +131,45 @@ describe('rememberAlert', () => {
   });
 });
 
+describe('rememberAlert: first_seen_end, when the episode first fired (for "firing since")', () => {
+  const FIRST = T0 - 2 * 24 * 60 * MIN;
+  test.each([
+    { name: 'the first finding of an entity', prev: undefined, status: 'new' as const, first: T0 + 10 * MIN },
+    {
+      name: 'a repeat after realert, still firing',
+      prev: memory({ first_seen_end: FIRST }),
+      status: 'new' as const,
+      first: FIRST,
+    },
+    {
+      name: 'an escalation',
+      prev: memory({ first_seen_end: FIRST }),
+      status: 'escalated' as const,
+      first: FIRST,
+    },
+    {
+      name: 'a suppressed repeat',
+      prev: memory({ first_seen_end: FIRST }),
+      status: 'suppressed' as const,
+      first: FIRST,
+    },
+    {
+      name: 'a new episode after a recovery',
+      prev: memory({ status: 'recovered', first_seen_end: FIRST }),
+      status: 'new' as const,
+      first: T0 + 10 * MIN,
+    },
+    {
+      name: 'a memory written before first_seen_end existed: not made up',
+      prev: memory(),
+      status: 'new' as const,
+      first: undefined,
+    },
+  ])('$name → $first', ({ prev, status, first }) => {
+    expect(rememberAlert(finding(25, T0 + 10 * MIN), 'a3', status, prev).first_seen_end).toBe(first);
+  });
+});
+
 describe('hasRecovered', () => {
   test.each([
     {

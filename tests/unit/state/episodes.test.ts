@@ -30,10 +30,10 @@ const finding = (value: number, startMs: number, endMs: number): Finding => ({
 });
 
 describe('decideEpisode', () => {
-  it('starts an episode: its id is the first alert id, recorded as pending with "firing since"', () => {
+  it('starts an episode: its id is the first alert id, recorded as pending with when it began', () => {
     const { alert, memory } = decideEpisode(finding(20, T0 - 2 * MIN, T0), undefined, policy);
     expect(alert.status).toBe('new');
-    expect(memory).toMatchObject({ episode_id: alert.id, firing_since: T0 - 2 * MIN, status: 'firing' });
+    expect(memory).toMatchObject({ episode_id: alert.id, first_seen_end: T0, status: 'firing' });
     expect(memory.pending?.id).toBe(alert.id);
   });
 
@@ -51,7 +51,7 @@ describe('decideEpisode', () => {
     const esc = decideEpisode(finding(30, T0 + 3 * MIN, T0 + 5 * MIN), confirmEpisode(first.memory), policy);
     expect(esc.alert.status).toBe('escalated');
     expect(esc.alert.id).not.toBe(first.alert.id);
-    expect(esc.memory).toMatchObject({ episode_id: first.alert.id, firing_since: T0 - 2 * MIN });
+    expect(esc.memory).toMatchObject({ episode_id: first.alert.id, first_seen_end: T0 });
   });
 
   it('a recovery notice id derives from the episode alone; after it a new episode starts', () => {
