@@ -80,7 +80,10 @@ function main(argv) {
   if (!when || when === '--help' || when === '-h')
     fail('usage: npm run test:clock -- <ISO instant | other-schedule> [--jest <jest args…>]');
   // node_modules first (the shipped calendar is read with yaml), on the real clock
-  const deps = spawnSync('node', [path.join(__dirname, 'ensure-deps.js'), 'test'], { cwd: ROOT, stdio: 'inherit' });
+  const deps = spawnSync('node', [path.join(__dirname, 'ensure-deps.js'), 'test'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (deps.status !== 0) process.exit(deps.status ?? 1);
   const nowMs = Date.now();
   const target = when === 'other-schedule' ? otherScheduleInstant(nowMs) : Date.parse(when);

@@ -90,13 +90,13 @@ sources:
   web: { indices: ${list(opts.web, 'none-web-*')} }
   windows: { indices: ${list(opts.windows, 'none-win-*')} }
 ${
-    opts.calendar ??
-    `calendar:
+  opts.calendar ??
+  `calendar:
   timezone: ${opts.timezone ?? 'UTC'}
   business_days: [mon, tue, wed, thu, fri]
   business_hours: { start: "08:00", end: "18:00" }
   holidays: [2026-12-25]`
-  }
+}
 schedule: { interval: 1m, query_delay: 0s }
 rules:
   dir: ${opts.rulesDir ?? path.join(REPO, 'queries')}
