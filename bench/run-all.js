@@ -9,6 +9,7 @@
  *   latency  bench/latency.ts   event indexed → SMTP accepted, through the monitor loop
  *   cold     (here)             `vigil scan` from process spawn to exit
  *   soak     bench/soak.ts      1,000 monitor cycles: RSS start/middle/end, event-loop delay
+ *   baseline bench/baseline-eval.ts  1,000 baseline entities × 720 hours evaluated: new vs old (no cluster needed)
  *
  * Uses ELASTICSEARCH_URL when set, else starts a cluster of its own (scripts/es-harness.js, name
  * "bench-all-<pid>") and stops it at the end. BENCH_ONLY=soak,latency runs a subset (the table then only
@@ -55,7 +56,7 @@ function compile() {
   });
   // src/app/audit-records.ts reads the version from ../../package.json
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
-  for (const b of ['ingest', 'scan', 'latency', 'soak'])
+  for (const b of ['ingest', 'scan', 'latency', 'soak', 'baseline-eval'])
     if (!fs.existsSync(path.join(dir, 'bench', `${b}.js`))) throw new Error(`compiling bench/${b}.ts failed`);
   return dir;
 }
@@ -208,6 +209,14 @@ function table(results, figures) {
       '—',
     ]);
   }
+  const base = figures.find((f) => f.bench === 'baseline');
+  if (base)
+    rows.push([
+      `baseline evaluation, ${base.entities.toLocaleString('en-US')} entities × ${base.hours} hours (live cycle; 2 h catch-up)`,
+      `${base.new_ms} ms (${base.catch_up_ms} ms), ${base.ratio}× faster than before (${base.old_ms} ms), same results: ${base.same ? 'yes' : 'no'}`,
+      `< ${base.target_ms} ms`,
+      verdict(base.meets),
+    ]);
   const lines = [
     '| figure | measured | target | verdict |',
     '|---|---|---|---|',
@@ -231,7 +240,7 @@ async function main() {
   const results = {};
   const header = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; node ${process.version}; Elasticsearch at ${url}`;
   try {
-    for (const name of ['ingest', 'scan', 'latency', 'cold', 'soak']) {
+    for (const name of ['ingest', 'scan', 'latency', 'cold', 'soak', 'baseline']) {
       if (!want(name)) continue;
       console.log(`\n=== ${name} ===`);
       if (name === 'cold') {
@@ -240,7 +249,8 @@ async function main() {
       }
       // the soak samples live heap after a full GC (the leak figure); RSS is measured as it is
       const flags = name === 'soak' ? ['--expose-gc'] : [];
-      results[name] = await run(process.execPath, [...flags, path.join(jsDir, 'bench', `${name}.js`)], env);
+      const file = name === 'baseline' ? 'baseline-eval' : name;
+      results[name] = await run(process.execPath, [...flags, path.join(jsDir, 'bench', `${file}.js`)], env);
       if (results[name].code !== 0) console.log(`bench ${name} exited ${results[name].code}`);
     }
   } finally {

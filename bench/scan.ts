@@ -25,6 +25,7 @@ import type { Interval } from '../src/query/types';
 import { loadRules } from '../src/rules/load-rules';
 import type { Rule } from '../src/rules/rule-schema';
 import { ECS_TEST_MAPPINGS, sshLogin, webRequest } from '../tests/helpers/ecs';
+import { prng } from '../tests/helpers/prng';
 
 const REPO = process.cwd();
 const AUTH = 'bench-scan-auth';
@@ -44,18 +45,6 @@ const MEASURED_RUNS = 3;
 interface Known {
   ssh_bruteforce: Set<string>;
   dos_burst: Set<string>;
-}
-
-/** A small deterministic PRNG, so every run indexes the same data. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ipOf = (base: number, i: number) =>

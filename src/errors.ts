@@ -8,6 +8,7 @@ export type ErrorReason =
   | 'es_unavailable'
   | 'es_auth'
   | 'query'
+  | 'baseline'
   | 'index_missing'
   | 'state_privilege'
   | 'delivery';

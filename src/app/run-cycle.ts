@@ -7,6 +7,7 @@ import { checkSource, fieldsNeeded, type SourceReport, sourceWarnings } from '..
 import { collectRuleValues } from '../collect/collect-rule-values';
 import { fetchSamples } from '../collect/fetch-samples';
 import type { Calendar } from '../config/schema';
+import type { VigilError } from '../errors';
 import type { BaselineModel } from '../evaluate/baseline-model';
 import { evaluateRule } from '../evaluate/evaluate-rule';
 import type { Interval } from '../query/types';
@@ -47,6 +48,12 @@ export interface CycleInput {
   intervals?: Map<string, Interval>;
   /** baselines of the rules that declare one */
   baselines?: Map<string, BaselineModel>;
+  /**
+   * Rules that failed before their query, by id: a baseline that could not be loaded. They are
+   * not queried or evaluated and are reported failed (so they keep their checkpoint and send no
+   * recoveries), with a warning.
+   */
+  failed?: Map<string, VigilError>;
   /** fetch sample events here (default); the pipeline fetches them after dedup instead */
   samples?: boolean;
   /** skip the preflight (monitor caches it) */
@@ -78,28 +85,44 @@ export async function preflightWarnings(client: Client, rules: Rule[]): Promise<
   return sourceWarnings(reports);
 }
 
+function ruleFailure(rule: string, error: VigilError): RuleFailure {
+  return {
+    rule,
+    reason: error.reason,
+    // the message is labelled with the rule for other callers; here the rule is said apart
+    message: error.message.startsWith(`${rule}: `) ? error.message.slice(rule.length + 2) : error.message,
+  };
+}
+
 export async function runCycle(input: CycleInput): Promise<CycleReport> {
   const { client, rules, calendar, interval } = input;
   const phases: Record<string, number> = {};
   const warnings =
     input.preflight === false ? [] : await timed(phases, 'preflight', () => preflightWarnings(client, rules));
   const intervalOf = (r: Rule) => input.intervals?.get(r.id) ?? interval;
-  const { values, stats } = await timed(phases, 'query', () => collectRuleValues(client, rules, intervalOf));
+  const failed = input.failed ?? new Map<string, VigilError>();
+  const queried = rules.filter((r) => !failed.has(r.id));
+  const { values, stats } = await timed(phases, 'query', () =>
+    collectRuleValues(client, queried, intervalOf),
+  );
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   const ruleStats: CycleReport['rules'] = [];
   const peaks: CycleReport['peaks'] = new Map();
+  for (const r of rules) {
+    const error = failed.get(r.id);
+    if (!error) continue;
+    failures.push(ruleFailure(r.id, error));
+    ruleStats.push({ id: r.id, entities: 0, findings: 0, ok: false });
+    if (error.reason === 'baseline')
+      warnings.push(
+        `rule ${r.id} not evaluated: its baseline could not be loaded; it keeps its checkpoint and sends no recoveries until it can`,
+      );
+  }
   await timed(phases, 'evaluate', () => {
     for (const v of values) {
       if (!v.ok) {
-        failures.push({
-          rule: v.rule.id,
-          reason: v.error.reason,
-          // the message is labelled with the rule for other callers; here the rule is said apart
-          message: v.error.message.startsWith(`${v.rule.id}: `)
-            ? v.error.message.slice(v.rule.id.length + 2)
-            : v.error.message,
-        });
+        failures.push(ruleFailure(v.rule.id, v.error));
         ruleStats.push({ id: v.rule.id, entities: 0, findings: 0, ok: false });
         continue;
       }

@@ -178,6 +178,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     interval: opts.base,
     intervals: plan.intervals,
     baselines: baselines?.models,
+    failed: baselines?.failures,
     preflight: deps.preflight !== false,
     samples: false,
   });

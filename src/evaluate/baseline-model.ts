@@ -2,6 +2,7 @@
  * Pure: what is normal for an entity at a given time. Samples are hourly values (bytes, counts)
  * from the baseline period; hours with no events since the entity was first seen count as zero.
  * `by` picks which hours compare: the same hour of the week, the same hour of the day, or all.
+ * The lookup that answers many queries fast is in baseline-lookup.ts.
  */
 import { DateTime } from 'luxon';
 import type { BaselineSpec } from '../rules/rule-schema';
@@ -24,31 +25,39 @@ export interface BaselineModel {
   entities: Map<string, EntityBaseline>;
 }
 
-function slotOf(ms: number, by: BaselineSpec['by'], zone: string): number {
+/** Mean and (population) standard deviation of the samples in one slot. */
+export interface SlotStats {
+  mean: number;
+  sd: number;
+  samples: number;
+}
+
+export interface BaselineThreshold {
+  threshold: number;
+  expected: number;
+  sd: number;
+  samples: number;
+}
+
+/**
+ * What is normal for the entities of one model. `stats`: the samples in the same slot as `atMs`,
+ * from the hours that closed before `beforeMs` (default: all complete hours). `threshold`: for a
+ * span of `windowMs` ending at `endMs`, leaving out the hours that overlap the span.
+ */
+export interface BaselineLookup {
+  stats(entity: string, atMs: number, beforeMs?: number): SlotStats | undefined;
+  threshold(entity: string, endMs: number, windowMs: number): BaselineThreshold | undefined;
+}
+
+/** The slot an instant falls into: hour of the week (0 = Monday 00:00), hour of the day, or 0. */
+export function slotOf(ms: number, by: BaselineSpec['by'], zone: string): number {
   if (by === 'none') return 0;
   const t = DateTime.fromMillis(ms, { zone });
   return by === 'hour_of_day' ? t.hour : (t.weekday - 1) * 24 + t.hour;
 }
 
-/**
- * Mean and standard deviation of the samples in the same slot as `atMs`, from the hours that
- * closed before `beforeMs` (default: all complete hours).
- */
-export function slotStats(
-  model: BaselineModel,
-  entity: string,
-  atMs: number,
-  beforeMs = model.completeUntil,
-): { mean: number; sd: number; samples: number } | undefined {
-  const e = model.entities.get(entity);
-  if (!e) return undefined;
-  const slot = slotOf(atMs, model.spec.by, model.timezone);
-  const from = Math.max(e.firstSeen, model.completeUntil - model.spec.period);
-  const until = Math.min(model.completeUntil, Math.floor(beforeMs / HOUR_MS) * HOUR_MS);
-  const values: number[] = [];
-  for (let h = from; h < until; h += HOUR_MS) {
-    if (slotOf(h, model.spec.by, model.timezone) === slot) values.push(e.hours.get(h) ?? 0);
-  }
+/** Mean and standard deviation of `values` (summed in order); undefined without values. */
+export function statsOf(values: number[]): SlotStats | undefined {
   if (values.length === 0) return undefined;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
@@ -56,25 +65,22 @@ export function slotStats(
 }
 
 /**
- * The baseline threshold for a span of `windowMs` ending at `endMs`: expected × ratio, or
- * mean + sigma × sd, scaled from hours to the window. Undefined with too few samples.
- * Hours that overlap the span are left out, so a spike never raises its own baseline.
+ * The baseline threshold for a span of `windowMs` from the hourly stats of its slot: expected ×
+ * ratio, or mean + sigma × sd, scaled from hours to the window. Undefined with too few samples.
  */
-export function baselineThreshold(
-  model: BaselineModel,
-  entity: string,
-  endMs: number,
+export function thresholdFromStats(
+  spec: BaselineSpec,
+  s: SlotStats | undefined,
   windowMs: number,
-): { threshold: number; expected: number; sd: number; samples: number } | undefined {
-  const s = slotStats(model, entity, endMs - 1, endMs - windowMs);
-  if (!s || s.samples < model.spec.min_samples) return undefined;
+): BaselineThreshold | undefined {
+  if (!s || s.samples < spec.min_samples) return undefined;
   const scale = windowMs / HOUR_MS;
   const expected = s.mean * scale;
   const sd = s.sd * Math.sqrt(scale);
-  const dev = model.spec.deviation;
+  const dev = spec.deviation;
   const raw = 'ratio' in dev ? expected * dev.ratio : expected + dev.sigma * sd;
   return {
-    threshold: Math.max(raw, model.spec.min_value, Number.MIN_VALUE),
+    threshold: Math.max(raw, spec.min_value, Number.MIN_VALUE),
     expected,
     sd,
     samples: s.samples,

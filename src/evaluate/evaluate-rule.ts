@@ -6,8 +6,10 @@ import type { Calendar } from '../config/schema';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import type { Finding } from '../types';
-import { type BaselineModel, baselineContext, baselineThreshold } from './baseline-model';
+import { precomputeBaseline } from './baseline-lookup';
+import { type BaselineLookup, type BaselineModel, baselineContext } from './baseline-model';
 import { scheduleAt, thresholdFor } from './calendar';
+import { memoByNumber } from './memo';
 import { type EntitySeries, entityKey } from './series';
 import { type SpanResult, scanSpans } from './sliding-window';
 
@@ -27,22 +29,28 @@ export function entityOf(rule: Pick<Rule, 'group_by'>, key: string[]): Record<st
   return Object.fromEntries(rule.group_by.map((f, i) => [f, key[i]]));
 }
 
+/** The fixed threshold and the schedule at an instant, read once per instant for all entities. */
+function fixedThresholdAt(rule: Rule, calendar: Calendar) {
+  return memoByNumber((ms) =>
+    rule.thresholds
+      ? thresholdFor(rule.thresholds, ms, calendar)
+      : { threshold: Number.POSITIVE_INFINITY, schedule: scheduleAt(ms, calendar) },
+  );
+}
+
 /**
  * The threshold at an instant: the fixed one for business hours or off-hours, or the entity's
  * baseline threshold, whichever is lower (a rule with both fires on either).
  */
 function thresholdAtFor(
-  rule: Rule,
-  calendar: Calendar,
-  baseline: BaselineModel | undefined,
+  fixedAt: ReturnType<typeof fixedThresholdAt>,
+  baseline: BaselineLookup | undefined,
   entity: string,
   spanMs: number,
 ) {
   return (ms: number) => {
-    const { threshold: fixed, schedule } = rule.thresholds
-      ? thresholdFor(rule.thresholds, ms, calendar)
-      : { threshold: Number.POSITIVE_INFINITY, schedule: scheduleAt(ms, calendar) };
-    const b = baseline ? baselineThreshold(baseline, entity, ms + 1, spanMs) : undefined;
+    const { threshold: fixed, schedule } = fixedAt(ms);
+    const b = baseline?.threshold(entity, ms + 1, spanMs);
     return { threshold: b ? Math.min(fixed, b.threshold) : fixed, schedule };
   };
 }
@@ -54,13 +62,25 @@ export function evaluateRule(
   calendar: Calendar,
   baseline?: BaselineModel,
 ): RuleEvaluation {
+  return evaluateRuleWith(rule, input, interval, calendar, baseline && precomputeBaseline(baseline));
+}
+
+/** evaluateRule with the baseline as a lookup (precomputed once for all the rule's entities). */
+export function evaluateRuleWith(
+  rule: Rule,
+  input: SeriesInput,
+  interval: Interval,
+  calendar: Calendar,
+  baseline?: BaselineLookup,
+): RuleEvaluation {
   const findings: Finding[] = [];
   const peaks: RuleEvaluation['peaks'] = [];
   // a baseline is scaled to the span actually measured: one window, or a shorter whole interval
   const spanMs = Math.min(rule.window, input.bucketMs * input.spanBuckets);
+  const fixedAt = fixedThresholdAt(rule, calendar);
   for (const s of input.series) {
     const key = entityKey(s.key);
-    const thresholdAt = thresholdAtFor(rule, calendar, baseline, key, spanMs);
+    const thresholdAt = thresholdAtFor(fixedAt, baseline, key, spanMs);
     const scan = scanSpans({
       series: s,
       bucketMs: input.bucketMs,
@@ -73,8 +93,7 @@ export function evaluateRule(
     peaks.push({ entity, peak: scan.peak });
     if (!scan.firing) continue;
     const finding = toFinding(rule, entity, scan.firing, calendar);
-    const b =
-      baseline && rule.baseline ? baselineThreshold(baseline, key, scan.firing.endMs, spanMs) : undefined;
+    const b = rule.baseline ? baseline?.threshold(key, scan.firing.endMs, spanMs) : undefined;
     if (b && rule.baseline) finding.baseline = baselineContext(scan.firing.value, b, rule.baseline);
     findings.push(finding);
   }

@@ -6,8 +6,9 @@
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { readBucket } from '../collect/collect-rule-values';
-import { type CollectStats, runJobs } from '../collect/page-composite';
+import { type CollectStats, type Job, runJobs } from '../collect/page-composite';
 import type { Calendar } from '../config/schema';
+import { QueryError } from '../errors';
 import { type BaselineModel, type EntityBaseline, HOUR_MS } from '../evaluate/baseline-model';
 import { entityKey } from '../evaluate/series';
 import { groupSources, headerFor, metricAggs, ruleFilter, TOTALS_PAGE_SIZE } from '../query/build-rule-query';
@@ -54,6 +55,11 @@ function hourlyValue(rule: Rule, b: Record<string, unknown>): number {
 
 export interface BaselineLoad {
   models: Map<string, BaselineModel>;
+  /**
+   * Rules whose baseline could not be loaded (reason `baseline`). They have no model, and
+   * evaluated without one a baseline-only rule would fire on nothing: the cycle must fail them.
+   */
+  failures: Map<string, QueryError>;
   bootstrapped: string[];
   stats: CollectStats;
   /** entity docs to write (empty in dry runs) */
@@ -75,7 +81,7 @@ export async function loadBaselines(
   const withBaseline = rules.filter((r) => r.baseline);
   const stats: CollectStats = { took: 0, rounds: 0, searches: 0 };
   const models = new Map<string, BaselineModel>();
-  const out: BaselineLoad = { models, bootstrapped: [], stats, writes: 0 };
+  const out: BaselineLoad = { models, failures: new Map(), bootstrapped: [], stats, writes: 0 };
   if (withBaseline.length === 0) return out;
   const metas = await readStateDocs(
     client,
@@ -111,7 +117,7 @@ export async function loadBaselines(
       return { rule, spec, entities, from, touched: new Set<string>(), bootstrap: !meta?.complete_until };
     }),
   );
-  const jobs = plans
+  const jobs: Job[] = plans
     .filter((p) => p.from < endHour)
     .map((p) => ({
       rule: p.rule,
@@ -137,8 +143,12 @@ export async function loadBaselines(
   await runJobs(client, jobs, stats);
   const writes: { id: string; doc: Parameters<typeof writeStateDocs>[2][number]['doc'] }[] = [];
   for (const p of plans) {
-    const failed = jobs.find((j) => j.rule.id === p.rule.id && 'error' in j && j.error);
-    if (failed) continue; // keep the old baseline; the hours are fetched again next cycle
+    const failed = jobs.find((j) => j.rule.id === p.rule.id && j.error)?.error;
+    if (failed) {
+      // nothing is written: the stored baseline stays, and the hours are fetched again next cycle
+      out.failures.set(p.rule.id, baselineError(p.rule.id, failed));
+      continue;
+    }
     if (p.bootstrap) out.bootstrapped.push(p.rule.id);
     // bound the state: drop hours older than the period, keep the busiest max_entities
     const oldest = endHour - p.spec.period;
@@ -180,6 +190,15 @@ export async function loadBaselines(
     out.writes = writes.length;
   }
   return out;
+}
+
+function baselineError(rule: string, e: QueryError): QueryError {
+  const detail = e.message.startsWith(`${rule}: `) ? e.message.slice(rule.length + 2) : e.message;
+  return new QueryError(`${rule}: the baseline search failed: ${detail}`, {
+    cause: e,
+    ruleId: rule,
+    reason: 'baseline',
+  });
 }
 
 const sum = (e: EntityBaseline) => [...e.hours.values()].reduce((a, b) => a + b, 0);

@@ -153,3 +153,35 @@ export function stateSetups(prefix: string, defaults: StateSetupOptions) {
     },
   };
 }
+
+/**
+ * A rules folder with one baseline rule, `bytes_spike`: bytes per host against a short baseline
+ * (`by: none`, ratio 2, at least 3 samples) so that a test needs only hours of history. `baseline`
+ * replaces keys of the baseline section (e.g. `max_entities: 3`); the folder is `<dir>/rules`.
+ */
+export function baselineRulesDir(dir: string, baseline: Record<string, string | number> = {}): string {
+  const spec = { period: '1d', by: 'none', deviation: '{ ratio: 2 }', min_samples: 3, ...baseline };
+  const rules = path.join(dir, 'rules');
+  fs.mkdirSync(rules, { recursive: true });
+  fs.writeFileSync(
+    path.join(rules, 'bytes_spike.yaml'),
+    `id: bytes_spike
+title: Bytes spike (test)
+description: A host served far more bytes than its own baseline.
+remediation: None; a test rule.
+severity: medium
+source: web
+filter:
+  exists: { field: http.response.body.bytes }
+group_by: [host.hostname]
+metric: { type: sum, field: http.response.body.bytes }
+window: 1h
+baseline:
+${Object.entries(spec)
+  .map(([k, v]) => `  ${k}: ${v}`)
+  .join('\n')}
+recovery: true
+`,
+  );
+  return rules;
+}

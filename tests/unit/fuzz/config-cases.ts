@@ -6,6 +6,7 @@
  * Shared by the in-process fuzz test (tests/unit/fuzz) and the CLI sample (tests/reliability).
  */
 import YAML from 'yaml';
+import { prng } from '../../helpers/prng';
 import { REGEXP_CASES } from './regexp-cases';
 
 export interface FuzzCase {
@@ -183,17 +184,6 @@ e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
 f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
 g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 `;
-
-/** A tiny deterministic PRNG (mulberry32), so every run generates the same cases. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function fuzzCases(): FuzzCase[] {
   const cases: FuzzCase[] = [];

@@ -4,13 +4,8 @@
  * floor, scaling to the rule window, and that a window is never compared with its own hours.
  */
 import { DateTime } from 'luxon';
-import {
-  type BaselineModel,
-  baselineContext,
-  baselineThreshold,
-  HOUR_MS,
-  slotStats,
-} from '../../../src/evaluate/baseline-model';
+import { baselineThreshold, slotStats } from '../../../src/evaluate/baseline-lookup';
+import { type BaselineModel, baselineContext, HOUR_MS } from '../../../src/evaluate/baseline-model';
 import type { BaselineSpec } from '../../../src/rules/rule-schema';
 
 const DAY = 24 * HOUR_MS;
