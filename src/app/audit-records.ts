@@ -55,6 +55,7 @@ export function cycleRecord(r: PipelineResult, wallMs: number): Record<string, u
     errors: r.report.failures,
     warnings: [...r.report.warnings, ...r.warnings],
     skipped: r.skipped,
+    ...(r.share ? { share: r.share } : {}),
     checkpointed: r.checkpointed,
     aborted: r.aborted,
   };

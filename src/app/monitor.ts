@@ -10,6 +10,7 @@ import { type MetricsServer, startMetricsServer } from '../metrics/http-server';
 import { createMetrics } from '../metrics/metrics';
 import type { DrainSummary } from '../notify/outbox';
 import type { Rule } from '../rules/rule-schema';
+import { leave } from '../state/instances';
 import { releaseLeases } from '../state/leases';
 import { cycleRecord, startRecord } from './audit-records';
 import { startDispatcher } from './dispatcher';
@@ -59,6 +60,7 @@ export async function startMonitor(
     instanceId: rt.instanceId,
     audit: rt.audit,
     notifier: rt.notifier,
+    shareRules: true,
   };
   let server: MetricsServer | undefined;
   if (opts.metricsPort !== undefined) {
@@ -104,6 +106,7 @@ export async function startMonitor(
   let abort = false;
   let lastPreflight = 0;
   let lastWarnings = '';
+  let lastShare = '';
   let cycles = 0;
   let tickTimer: NodeJS.Timeout | undefined;
   let durationTimer: NodeJS.Timeout | undefined;
@@ -167,11 +170,19 @@ export async function startMonitor(
     }
     for (const a of r.alerts) if (a.status !== 'suppressed') out.alert(a);
     for (const f of r.report.failures) out.error(`rule ${f.rule}: ${f.message}`);
-    const warnings = [
-      ...r.report.warnings,
-      ...r.warnings,
-      ...r.skipped.map((s) => `rule ${s.rule} is handled by ${s.owner} (lease)`),
-    ];
+    // among monitors sharing the rules, a lease still held by another is a hand-over in progress
+    const leased = r.skipped
+      .filter((s) => !s.share)
+      .map((s) => `rule ${s.rule} is handled by ${s.owner} (lease)`);
+    const sharing = (r.share?.instances ?? 1) > 1;
+    if (sharing) for (const l of leased) out.debug(l);
+    const warnings = [...r.report.warnings, ...r.warnings, ...(sharing ? [] : leased)];
+    const shareKey = r.share ? `${r.share.rules}/${r.share.instances}` : '';
+    if (r.share && shareKey !== lastShare && r.share.instances > 1)
+      out.info(
+        `${r.share.instances} monitors share the rules on ${cfg.state.index}: this one runs ${r.share.rules} of ${opts.rules.length}`,
+      );
+    lastShare = shareKey;
     const key = warnings.join('\n');
     if (key !== lastWarnings) for (const w of warnings) out.warn(w);
     lastWarnings = key;
@@ -232,6 +243,7 @@ export async function startMonitor(
       // a cut-off cycle may still be running: its leases are left to expire, never handed over
       // while it could still write (its writes are fenced by them)
       if (!abort) {
+        await leave(rt.client, cfg.state.index, rt.instanceId);
         const owned = opts.rules.map((r) => r.id);
         await releaseLeases(rt.client, cfg.state.index, owned, rt.instanceId, Date.now()).catch(
           () => undefined,

@@ -18,6 +18,7 @@ import { readAlertMemories, type StoredMemory, writeAlertMemories } from '../sta
 import { ensureAlertsTemplate, writeAlertDocs } from '../state/alerts-index';
 import { loadBaselines } from '../state/baselines';
 import { readCheckpoints, writeCheckpoints } from '../state/checkpoints';
+import { assignRules, heartbeat } from '../state/instances';
 import { LeaseFence } from '../state/lease-fence';
 import { acquireLeases, releaseLeases } from '../state/leases';
 import { ensureStateIndex } from '../state/state-index';
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   stateReady?: boolean;
   /** monitor caches the source preflight: run it only when this is true */
   preflight?: boolean;
+  /** monitor: share the rules with the other monitors on the state index (rendezvous hashing) */
+  shareRules?: boolean;
 }
 
 export interface CycleOptions {
@@ -59,7 +62,10 @@ export interface PipelineResult {
   report: CycleReport;
   /** every finding with its id and status (new, suppressed, escalated) plus recoveries */
   alerts: Alert[];
-  skipped: { rule: string; owner: string }[];
+  /** rules run elsewhere: leased by another instance, or (`share`) given to another monitor */
+  skipped: { rule: string; owner: string; share?: true }[];
+  /** monitor: how many monitors share the rules and how many this one runs */
+  share?: { instances: number; rules: number };
   warnings: string[];
   delivery?: DrainSummary;
   /** alerts written to the outbox this cycle (0 without channels or in a dry run) */
@@ -117,6 +123,30 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
   const skipped: PipelineResult['skipped'] = [];
   let rules = deps.rules;
   let leases: LeaseFence | undefined;
+  let share: PipelineResult['share'];
+  if (!opts.dryRun && deps.shareRules) {
+    const live = await t('lease', () =>
+      heartbeat(client, stateIndex, deps.instanceId, opts.nowMs, config.state.lease),
+    );
+    const owners = assignRules(
+      rules.map((r) => r.id),
+      live,
+    );
+    const elsewhere = rules.filter((r) => owners.get(r.id) !== deps.instanceId);
+    // a rule another live monitor should run now (it joined): given back, it takes it next cycle
+    await t('lease', () =>
+      releaseLeases(
+        client,
+        stateIndex,
+        elsewhere.map((r) => r.id),
+        deps.instanceId,
+        opts.nowMs,
+      ),
+    );
+    for (const r of elsewhere) skipped.push({ rule: r.id, owner: owners.get(r.id) as string, share: true });
+    rules = rules.filter((r) => !elsewhere.includes(r));
+    share = { instances: live.length, rules: rules.length };
+  }
   if (!opts.dryRun) {
     const ttl = config.state.lease;
     const acquired = await t('lease', () =>
@@ -188,6 +218,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     report,
     alerts: [],
     skipped,
+    share,
     warnings,
     enqueued: 0,
     deliveryFailed: false,

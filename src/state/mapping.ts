@@ -9,8 +9,9 @@ import type { estypes } from '@elastic/elasticsearch';
  *   alert       rule, entity_key, status, updated_at, body: the last alert sent for this rule+entity
  *   outbox      channel, status (pending|delivered|dead), next_attempt_at, attempts, alert_ids, body
  *   lease       rule (or shard), owner, expires_at
+ *   instance    owner (a monitor's id), expires_at: the heartbeat of the monitors sharing the rules
  */
-export const STATE_DOC_TYPES = ['checkpoint', 'baseline', 'alert', 'outbox', 'lease'] as const;
+export const STATE_DOC_TYPES = ['checkpoint', 'baseline', 'alert', 'outbox', 'lease', 'instance'] as const;
 export type StateDocType = (typeof STATE_DOC_TYPES)[number];
 
 export const STATE_MAPPINGS: estypes.MappingTypeMapping = {

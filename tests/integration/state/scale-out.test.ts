@@ -1,0 +1,111 @@
+/**
+ * Scale-out (issue 13): three `vigil monitor` processes on one state index share the 17 shipped
+ * rules evenly, each rule held by exactly one of them; when one is killed without a word, its
+ * rules move to the two others within the lease time, again evenly.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import { createEcsIndex, testClient } from '../../helpers/ecs';
+import { baseConfig, OFF_HOURS_CALENDAR, tempDir, writeConfig } from '../../helpers/vigil-cli';
+import { killAllVigils, startVigil, type VigilProcess, waitFor } from '../../helpers/vigil-process';
+import { stateSetups } from './state-kit';
+
+jest.setTimeout(240_000);
+
+const PREFIX = 'it-state-scale-out';
+const AUTH = `${PREFIX}-auth`;
+const STATE = `${PREFIX}-state`;
+const RULES = fs.readdirSync(path.join(__dirname, '../../../queries')).filter((f) => f.endsWith('.yaml'));
+const states = stateSetups(PREFIX, { auth: [AUTH] });
+let client: Client;
+
+beforeAll(async () => {
+  client = testClient();
+  await createEcsIndex(client, AUTH);
+  states.track(STATE);
+});
+
+afterAll(async () => {
+  await killAllVigils();
+  await states.dropAll(client);
+  await client.indices.delete({ index: AUTH, ignore_unavailable: true });
+  await client.close();
+});
+
+/** Live leases by owner: rule ids each instance holds now. */
+async function holders(): Promise<Map<string, string[]>> {
+  await client.indices.refresh({ index: STATE });
+  const res = await client.search<{ rule: string; owner: string; expires_at: string }>({
+    index: STATE,
+    size: 100,
+    query: {
+      bool: {
+        filter: [
+          { term: { doc_type: 'lease' } },
+          { range: { expires_at: { gt: new Date().toISOString() } } },
+        ],
+      },
+    },
+  });
+  const out = new Map<string, string[]>();
+  for (const h of res.hits.hits) {
+    const { owner, rule } = h._source as { rule: string; owner: string };
+    out.set(owner, [...(out.get(owner) ?? []), rule].sort());
+  }
+  return out;
+}
+
+const shape = (m: Map<string, string[]>) => [...m.values()].map((r) => r.length).sort((a, b) => a - b);
+
+test('three monitors share 17 rules 5/6/6; a killed one’s rules move to the others within the lease', async () => {
+  expect(RULES).toHaveLength(17);
+  const dir = tempDir('vigil-scale-out-');
+  const procs: VigilProcess[] = ['a', 'b', 'c'].map((name) => {
+    const logDir = path.join(dir, name, 'logs');
+    fs.mkdirSync(path.dirname(logDir), { recursive: true });
+    const yaml = baseConfig({ auth: [AUTH], stateIndex: STATE, logDir, calendar: OFF_HOURS_CALENDAR })
+      .replace(/^schedule: .*$/m, 'schedule: { interval: 2s, query_delay: 0s }')
+      .replace(/^state:\n/m, 'state:\n  lease: 5s\n')
+      // root_cron ships disabled: on, so that all 17 rules are shared
+      .replace(/^rules:\n/m, 'rules:\n  overrides: { root_cron: { enabled: true } }\n');
+    return startVigil(['monitor', '--config', writeConfig(path.join(dir, name), yaml), '--duration', '3']);
+  });
+  const describe = () => procs.map((p) => p.stderr().slice(-1500)).join('\n---\n');
+  const spread = await waitFor(
+    'the three monitors to share the rules',
+    async () => {
+      const h = await holders();
+      const held = [...h.values()].flat();
+      return h.size === 3 && held.length === 17 && new Set(held).size === 17 ? h : undefined;
+    },
+    { timeoutMs: 90_000, describe },
+  );
+  expect(shape(spread)).toEqual([5, 6, 6]);
+  for (const p of procs)
+    expect(p.stderr()).toMatch(
+      /3 monitors share the rules on it-state-scale-out-state: this one runs [56] of 17/,
+    );
+
+  // one dies without giving anything back; its heartbeat and leases expire (2 periods + 10 s)
+  const victim = [...spread.keys()][0];
+  const dying = procs.find((p) => p.child.pid !== undefined && victim.includes(`:${p.child.pid}:`));
+  expect(dying).toBeDefined();
+  await dying?.kill();
+  const after = await waitFor(
+    'the two survivors to take every rule over',
+    async () => {
+      const h = await holders();
+      const held = [...h.values()].flat();
+      return !h.has(victim) && h.size === 2 && new Set(held).size === 17 && held.length === 17
+        ? h
+        : undefined;
+    },
+    { timeoutMs: 90_000, describe },
+  );
+  expect(shape(after)).toEqual([8, 9]);
+  for (const p of procs.filter((x) => x !== dying)) {
+    p.signal('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+  }
+});
