@@ -6,6 +6,7 @@
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { QueryError } from '../errors';
+import { baselineCandidates } from '../evaluate/rank-entities';
 import { type BucketValue, type EntitySeries, emptyBucket, entityKey } from '../evaluate/series';
 import {
   buildSeriesQuery,
@@ -110,10 +111,8 @@ export async function collectRuleValues(
     if (job.error) continue;
     const all = totals.get(rule.id) ?? [];
     let candidates = all.filter((t) => couldReach(rule, t.total, minThreshold(rule)));
-    if (rule.baseline)
-      candidates = candidates
-        .sort((a, b) => b.total.count - a.total.count)
-        .slice(0, rule.baseline.max_entities);
+    // a baseline rule evaluates its largest entities by its metric (bytes, not requests)
+    if (rule.baseline) candidates = baselineCandidates(rule.metric, candidates, rule.baseline.max_entities);
     if (lengthMs <= rule.window || candidates.length === 0) {
       // the whole interval is one span: the totals are the answer
       const series = candidates.map((c) => ({ key: c.key, buckets: new Map([[interval.startMs, c.total]]) }));

@@ -2,7 +2,9 @@
  * Baselines in the state index, per rule and entity: hourly values over the baseline period.
  * On first use one composite aggregation over the whole period fills them at once (no 30-day
  * wait); afterwards each cycle adds the hours that closed since. Per rule at most
- * `baseline.max_entities` entities are kept (the busiest), each with at most period/1h samples.
+ * `baseline.max_entities` entities are kept: the largest by the rule's metric over the period
+ * (ties by entity key), loaded whole every cycle; the documents of the others are deleted. Each
+ * entity has at most period/1h samples.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { readBucket } from '../collect/collect-rule-values';
@@ -10,19 +12,13 @@ import { type CollectStats, type Job, runJobs } from '../collect/page-composite'
 import type { Calendar } from '../config/schema';
 import { QueryError } from '../errors';
 import { type BaselineModel, type EntityBaseline, HOUR_MS } from '../evaluate/baseline-model';
+import { rankBaselines, trimHours } from '../evaluate/rank-entities';
 import { entityKey } from '../evaluate/series';
 import { groupSources, headerFor, metricAggs, ruleFilter, TOTALS_PAGE_SIZE } from '../query/build-rule-query';
 import type { AfterKey, Interval, MsearchItem } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
-import { alertStateDocId } from './alert-id';
-import { readStateDocs, searchStateDocs, writeStateDocs } from './state-index';
-
-const ruleDocId = (rule: string) => `baseline:${rule}`;
-const entityDocId = (rule: string, key: string[]) =>
-  alertStateDocId(rule, Object.fromEntries(key.map((v, i) => [String(i), v]))).replace(
-    /^alert:/,
-    'baseline:',
-  );
+import { entityDoc, loadStoredBaselines, ruleDocId, type StoredBaselines } from './baseline-store';
+import { deleteStateDocs, readStateDocs, type StateDoc, writeStateDocs } from './state-index';
 
 export function buildHourlyQuery(rule: Rule, interval: Interval, after?: AfterKey): MsearchItem {
   return {
@@ -62,8 +58,10 @@ export interface BaselineLoad {
   failures: Map<string, QueryError>;
   bootstrapped: string[];
   stats: CollectStats;
-  /** entity docs to write (empty in dry runs) */
+  /** documents written (0 in dry runs) */
   writes: number;
+  /** entity documents deleted: entities that fell out of the top max_entities (0 in dry runs) */
+  deletes: number;
 }
 
 /**
@@ -81,7 +79,7 @@ export async function loadBaselines(
   const withBaseline = rules.filter((r) => r.baseline);
   const stats: CollectStats = { took: 0, rounds: 0, searches: 0 };
   const models = new Map<string, BaselineModel>();
-  const out: BaselineLoad = { models, failures: new Map(), bootstrapped: [], stats, writes: 0 };
+  const out: BaselineLoad = { models, failures: new Map(), bootstrapped: [], stats, writes: 0, deletes: 0 };
   if (withBaseline.length === 0) return out;
   const metas = await readStateDocs(
     client,
@@ -93,28 +91,13 @@ export async function loadBaselines(
     withBaseline.map(async (rule) => {
       const spec = rule.baseline as NonNullable<Rule['baseline']>;
       const meta = metas.get(ruleDocId(rule.id))?.body as { complete_until?: number } | undefined;
-      const entities = new Map<string, EntityBaseline>();
-      if (meta?.complete_until) {
-        for (const { doc } of await searchStateDocs(
-          client,
-          index,
-          {
-            bool: {
-              filter: [
-                { term: { doc_type: 'baseline' } },
-                { term: { rule: rule.id } },
-                { exists: { field: 'entity_key' } },
-              ],
-            },
-          },
-          spec.max_entities,
-        )) {
-          const body = doc.body as { key: string[]; hours: [number, number][]; first_seen: number };
-          entities.set(entityKey(body.key), { hours: new Map(body.hours), firstSeen: body.first_seen });
-        }
-      }
-      const from = Math.max(meta?.complete_until ?? 0, endHour - spec.period);
-      return { rule, spec, entities, from, touched: new Set<string>(), bootstrap: !meta?.complete_until };
+      const oldest = endHour - spec.period;
+      const stored: StoredBaselines = meta?.complete_until
+        ? await loadStoredBaselines(client, index, rule.id, oldest, spec.max_entities)
+        : { entities: new Map<string, EntityBaseline>(), ids: new Map(), dropped: [] };
+      const from = Math.max(meta?.complete_until ?? 0, oldest);
+      const bootstrap = !meta?.complete_until;
+      return { rule, spec, stored, entities: stored.entities, from, touched: new Set<string>(), bootstrap };
     }),
   );
   const jobs: Job[] = plans
@@ -141,7 +124,9 @@ export async function loadBaselines(
       },
     }));
   await runJobs(client, jobs, stats);
-  const writes: { id: string; doc: Parameters<typeof writeStateDocs>[2][number]['doc'] }[] = [];
+  const writes: { id: string; doc: StateDoc }[] = [];
+  const deletes: string[] = [];
+  const now = new Date().toISOString();
   for (const p of plans) {
     const failed = jobs.find((j) => j.rule.id === p.rule.id && j.error)?.error;
     if (failed) {
@@ -150,34 +135,21 @@ export async function loadBaselines(
       continue;
     }
     if (p.bootstrap) out.bootstrapped.push(p.rule.id);
-    // bound the state: drop hours older than the period, keep the busiest max_entities
+    // bound the state: drop hours older than the period, keep the top max_entities by the metric
     const oldest = endHour - p.spec.period;
-    for (const e of p.entities.values())
-      for (const h of [...e.hours.keys()]) if (h < oldest) e.hours.delete(h);
-    const ranked = [...p.entities.entries()]
-      .sort((a, b) => sum(b[1]) - sum(a[1]))
-      .slice(0, p.spec.max_entities);
-    const kept = new Map(ranked);
+    const trimmed = new Map([...p.entities].map(([id, e]) => [id, trimHours(e, oldest)] as const));
+    const { kept, dropped } = rankBaselines(trimmed, p.spec.max_entities);
     models.set(p.rule.id, {
       spec: p.spec,
       timezone: calendar.timezone,
       completeUntil: endHour,
       entities: kept,
     });
-    const now = new Date().toISOString();
-    for (const [id, e] of kept) {
-      if (!p.touched.has(id)) continue;
-      const key = JSON.parse(id) as string[];
-      writes.push({
-        id: entityDocId(p.rule.id, key),
-        doc: {
-          doc_type: 'baseline',
-          rule: p.rule.id,
-          entity_key: id,
-          updated_at: now,
-          body: { key, hours: [...e.hours], first_seen: e.firstSeen },
-        },
-      });
+    for (const [id, e] of kept) if (p.touched.has(id)) writes.push(entityDoc(p.rule.id, id, e, now));
+    deletes.push(...p.stored.dropped);
+    for (const id of dropped) {
+      const docId = p.stored.ids.get(id);
+      if (docId) deletes.push(docId);
     }
     writes.push({
       id: ruleDocId(p.rule.id),
@@ -187,7 +159,10 @@ export async function loadBaselines(
   if (!dryRun) {
     for (let i = 0; i < writes.length; i += 500)
       await writeStateDocs(client, index, writes.slice(i, i + 500), false);
+    for (let i = 0; i < deletes.length; i += 500)
+      await deleteStateDocs(client, index, deletes.slice(i, i + 500));
     out.writes = writes.length;
+    out.deletes = deletes.length;
   }
   return out;
 }
@@ -200,5 +175,3 @@ function baselineError(rule: string, e: QueryError): QueryError {
     reason: 'baseline',
   });
 }
-
-const sum = (e: EntityBaseline) => [...e.hours.values()].reduce((a, b) => a + b, 0);

@@ -209,3 +209,56 @@ export async function readVersionedDocs(
   }
   return out;
 }
+
+/**
+ * Reads every document that matches, `pageSize` at a time in the order of `sortField` (a keyword
+ * unique among the matches), so that a caller can keep a bounded part of a large set.
+ */
+export async function* pageStateDocs(
+  client: Client,
+  index: string,
+  query: Record<string, unknown>,
+  sortField: string,
+  pageSize: number,
+): AsyncGenerator<{ id: string; doc: StateDoc }[]> {
+  let after: estypes.SortResults | undefined;
+  for (;;) {
+    let hits: estypes.SearchHit<StateDoc>[];
+    try {
+      const res = await client.search<StateDoc>({
+        index,
+        size: pageSize,
+        query,
+        sort: [{ [sortField]: 'asc' }],
+        ...(after ? { search_after: after } : {}),
+      });
+      hits = res.hits.hits;
+    } catch (e) {
+      if (isIndexMissing(e)) return;
+      throw privilegeError(e, index, 'read', 'read', client);
+    }
+    if (hits.length > 0) yield hits.map((h) => ({ id: h._id as string, doc: h._source as StateDoc }));
+    if (hits.length < pageSize) return;
+    after = hits[hits.length - 1].sort;
+  }
+}
+
+/** Deletes documents by id in one bulk request; ids already gone are fine, any other failure is an error. */
+export async function deleteStateDocs(client: Client, index: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  let res: Awaited<ReturnType<Client['bulk']>>;
+  try {
+    res = await client.bulk({ operations: ids.map((id) => ({ delete: { _index: index, _id: id } })) });
+  } catch (e) {
+    throw privilegeError(e, index, 'write', 'delete from', client);
+  }
+  const failed = res.items.find((it) => it.delete?.error)?.delete;
+  if (failed)
+    throw new QueryError(
+      `deleting from the state index ${index} failed: ${failed.error?.type}: ${failed.error?.reason ?? ''}`.slice(
+        0,
+        300,
+      ),
+      { reason: failed.status === 403 ? 'state_privilege' : 'query' },
+    );
+}

@@ -19,6 +19,7 @@ import {
   scan,
   stateDoc,
   stateSetup,
+  storedBaselineHours,
 } from './state-kit';
 
 jest.setTimeout(180_000);
@@ -84,20 +85,7 @@ test('the first scan bootstraps 30 days of baseline with one aggregation; a 1.6Ã
   // the state index holds the hours: 30 days Ã— 24 per host, complete up to the scan's last hour
   const meta = await stateDoc(client, s.stateIndex, 'baseline:data_transfer_spike');
   expect(meta?.body).toEqual({ complete_until: D + 4 * HOUR });
-  await client.indices.refresh({ index: s.stateIndex });
-  const entities = await client.search<{ entity_key: string; body: { hours: [number, number][] } }>({
-    index: s.stateIndex,
-    query: {
-      bool: {
-        filter: [
-          { term: { doc_type: 'baseline' } },
-          { term: { rule: 'data_transfer_spike' } },
-          { exists: { field: 'entity_key' } },
-        ],
-      },
-    },
-  });
-  const hours = new Map(entities.hits.hits.map((h) => [h._source?.entity_key, h._source?.body.hours.length]));
+  const hours = await storedBaselineHours(client, s.stateIndex, 'data_transfer_spike');
   expect(hours).toEqual(
     new Map([
       [JSON.stringify(['web-1']), 30 * 24],

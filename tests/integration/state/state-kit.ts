@@ -185,3 +185,24 @@ recovery: true
   );
   return rules;
 }
+
+/** The stored baselines of a rule, after a refresh: entity key (a JSON list) → number of hours. */
+export async function storedBaselineHours(
+  client: Client,
+  stateIndex: string,
+  rule: string,
+): Promise<Map<string, number>> {
+  await client.indices.refresh({ index: stateIndex });
+  const r = await client.search<{ entity_key: string; body: { hours: unknown[] } }>({
+    index: stateIndex,
+    size: 1000,
+    query: {
+      bool: {
+        filter: [{ term: { doc_type: 'baseline' } }, { term: { rule } }, { exists: { field: 'entity_key' } }],
+      },
+    },
+  });
+  return new Map(
+    r.hits.hits.map((h) => [h._source?.entity_key as string, h._source?.body.hours.length ?? 0]),
+  );
+}
