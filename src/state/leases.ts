@@ -37,6 +37,8 @@ export async function acquireLeases(
     expires_at: new Date(nowMs + ttlMs).toISOString(),
     updated_at: new Date(nowMs).toISOString(),
   });
+  // a monitor whose share is empty (more monitors than rules) holds nothing
+  if (rules.length === 0) return { acquired, versions, heldElsewhere };
   let existing: Awaited<ReturnType<Client['mget']>>;
   try {
     existing = await client.mget<StateDoc>({ index, ids: rules.map(idOf) });
