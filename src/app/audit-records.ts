@@ -1,5 +1,6 @@
 /** Pure: the audit records of a cycle, a start and a stop. */
 import os from 'node:os';
+import type { DrainSummary } from '../notify/outbox';
 import type { Rule } from '../rules/rule-schema';
 import type { PipelineResult } from './run-pipeline';
 
@@ -22,10 +23,21 @@ export function startRecord(
   };
 }
 
+/** Digests sent, failed, dead and still pending in one drain, over all channels. */
+export function deliveryTotals(d: DrainSummary | undefined): {
+  sent: number;
+  failed: number;
+  dead: number;
+  pending: number;
+} {
+  const sum = (k: 'sent' | 'failed' | 'dead' | 'pending') =>
+    d ? Object.values(d.channels).reduce((a, c) => a + c[k], 0) : 0;
+  return { sent: sum('sent'), failed: sum('failed'), dead: sum('dead'), pending: sum('pending') };
+}
+
 export function cycleRecord(r: PipelineResult, wallMs: number): Record<string, unknown> {
   const delivery = r.delivery;
-  const sent = delivery ? Object.values(delivery.channels).reduce((a, c) => a + c.sent, 0) : 0;
-  const failed = delivery ? Object.values(delivery.channels).reduce((a, c) => a + c.failed, 0) : 0;
+  const { sent, failed } = deliveryTotals(delivery);
   return {
     interval: r.report.interval,
     wall_ms: Math.round(wallMs),

@@ -12,7 +12,7 @@ import type { DrainSummary } from '../notify/outbox';
 import type { Rule } from '../rules/rule-schema';
 import { leave } from '../state/instances';
 import { releaseLeases } from '../state/leases';
-import { cycleRecord, startRecord } from './audit-records';
+import { cycleRecord, deliveryTotals, startRecord } from './audit-records';
 import { startDispatcher } from './dispatcher';
 import type { HealthState } from './health';
 import { monitorSchedule, scheduleHealthAt } from './monitor-schedule';
@@ -99,6 +99,13 @@ export async function startMonitor(
     }
     metrics.outboxDepth.set(Object.values(d.channels).reduce((n, s) => n + s.pending, 0));
     for (const p of d.problems) out.warn(`delivery ${p.channel}: ${p.message}`);
+    const totals = deliveryTotals(d);
+    if (totals.sent + totals.failed + totals.dead > 0)
+      rt.audit.record(
+        'delivery',
+        { ...totals, channels: d.channels, problems: d.problems },
+        totals.failed + totals.dead ? 'warn' : 'info',
+      );
   };
 
   let running: Promise<void> | undefined;

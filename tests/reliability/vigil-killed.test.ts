@@ -103,8 +103,8 @@ it('two monitors on the same data: no duplicate email; when the lease holder is 
   expect((await other.exited).code).toBe(0);
 
   expectEachIpAlertedOnce(s.attacked, tally);
-  // the survivor waited for the lease, then took the rule over
-  expect(other.output()).toMatch(/rule rel_ssh is handled by .* \(lease\)/);
+  // the survivor left the rule to the other monitor (their share), then took it over
+  expect(other.output()).toMatch(/2 monitors share the rules on .*: this one runs 0 of 1/);
   const taken = await stateDoc(s, 'lease:rel_ssh');
   expect(Number(String(taken?.owner).split(':')[1])).toBe(other.child.pid);
   expect(s.leakedSecrets()).toEqual([]);

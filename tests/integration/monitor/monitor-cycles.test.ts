@@ -144,7 +144,9 @@ describe('vigil monitor: scheduled cycles against the real cluster', () => {
     expect(decisions[0]).toBe('new');
     expect(decisions.filter((d) => d === 'new')).toHaveLength(1);
     expect(decisions.slice(1).every((d) => d === 'suppressed')).toBe(true);
-    expect(cycles.some((c) => (c.alerts as { sent: number }).sent === 1)).toBe(true);
+    // detection enqueues (the cycle record), the dispatcher sends (a delivery record)
+    expect(cycles.some((c) => (c.alerts as { enqueued: number }).enqueued === 1)).toBe(true);
+    expect(eventsOf(records, 'delivery').reduce((n, d) => n + (d.sent as number), 0)).toBe(1);
     for (const c of cycles)
       expect(Object.keys(c.phases as object)).toEqual(
         expect.arrayContaining(['query', 'evaluate', 'dedup', 'persist']),

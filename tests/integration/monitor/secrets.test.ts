@@ -129,11 +129,7 @@ describe('vigil monitor: secrets stay out of the audit log and the console', () 
     // the unreachable webhook fails (and is retried) at least twice: its errors are in the logs
     await waitFor(
       'two failed deliveries to the unreachable webhook',
-      () =>
-        eventsOf(readAudit(logDir), 'cycle').reduce(
-          (n, c) => n + (c.alerts as { failed: number }).failed,
-          0,
-        ) >= 2,
+      () => eventsOf(readAudit(logDir), 'delivery').reduce((n, d) => n + (d.failed as number), 0) >= 2,
       { describe },
     );
     vigil.signal('SIGTERM');
