@@ -64,7 +64,14 @@ export interface BenchMonitor {
 
 export async function setUpBenchMonitor(
   name: string,
-  opts: { interval: string; window: string; logging?: string },
+  opts: {
+    interval: string;
+    window: string;
+    logging?: string;
+    /** send mail to this port instead of the sink (e.g. a receiver that hangs), with this timeout */
+    smtpPort?: number;
+    smtpTimeout?: string;
+  },
 ): Promise<BenchMonitor> {
   const url = process.env.ELASTICSEARCH_URL;
   if (!url) throw new Error('set ELASTICSEARCH_URL (npm run bench starts a cluster and sets it)');
@@ -85,7 +92,7 @@ state: { index: ${prefix}-state, alerts_index: ${prefix}-alerts, lease: 5s }
 alerts:
   outbox: { max_age: 1h, base_delay: 100ms, max_delay: 1s }
   channels:
-    email: { type: email, host: 127.0.0.1, port: ${smtp.port}, require_tls: false, from: vigil@example.com, to: soc@example.com, timeout: 5s }
+    email: { type: email, host: 127.0.0.1, port: ${opts.smtpPort ?? smtp.port}, require_tls: false, from: vigil@example.com, to: soc@example.com, timeout: ${opts.smtpTimeout ?? '5s'} }
 `,
   );
   const admin = new Client({ node: url });

@@ -7,6 +7,7 @@
  *   ingest   bench/ingest.ts    parse and end-to-end ingest rates
  *   scan     bench/scan.ts      ~1M events / 100k distinct IPs: cycle vs sum of took, aggregation vs naive
  *   latency  bench/latency.ts   event indexed → SMTP accepted, through the monitor loop
+ *   hang-latency bench/hang-latency.ts  event indexed → alert recorded, healthy vs hanging mail server
  *   cold     (here)             `vigil scan` from process spawn to exit
  *   soak     bench/soak.ts      1,000 monitor cycles: RSS start/middle/end, event-loop delay
  *   baseline bench/baseline-eval.ts  1,000 baseline entities × 720 hours evaluated: new vs old (no cluster needed)
@@ -56,7 +57,7 @@ function compile() {
   });
   // src/app/audit-records.ts reads the version from ../../package.json
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
-  for (const b of ['ingest', 'scan', 'latency', 'soak', 'baseline-eval'])
+  for (const b of ['ingest', 'scan', 'latency', 'hang-latency', 'soak', 'baseline-eval'])
     if (!fs.existsSync(path.join(dir, 'bench', `${b}.js`))) throw new Error(`compiling bench/${b}.ts failed`);
   return dir;
 }
@@ -180,6 +181,14 @@ function table(results, figures) {
       `≤ ${lat.target_ms} ms (one period + 2 s)`,
       verdict(lat.meets),
     ]);
+  const hang = figures.find((f) => f.bench === 'hang-latency');
+  if (hang)
+    rows.push([
+      `detection latency while the mail server hangs (schedule ${hang.period_ms / 1000} s)`,
+      `median ${hang.hanging_median_ms} ms vs ${hang.healthy_median_ms} ms healthy: ratio ${hang.ratio}`,
+      `ratio ≤ ${hang.target_ratio}`,
+      verdict(hang.meets),
+    ]);
   const cold = figures.find((f) => f.bench === 'cold');
   if (cold)
     rows.push([
@@ -240,7 +249,7 @@ async function main() {
   const results = {};
   const header = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; node ${process.version}; Elasticsearch at ${url}`;
   try {
-    for (const name of ['ingest', 'scan', 'latency', 'cold', 'soak', 'baseline']) {
+    for (const name of ['ingest', 'scan', 'latency', 'hang-latency', 'cold', 'soak', 'baseline']) {
       if (!want(name)) continue;
       console.log(`\n=== ${name} ===`);
       if (name === 'cold') {
