@@ -61,10 +61,10 @@ async function detectionLatencies(name: string, smtp?: { port: number; timeout: 
         operations: sshFailures(ip, 6, t0 - 1000, 500).flatMap((d) => [{ index: { _index: b.index } }, d]),
       });
       for (;;) {
-        const r = await b.admin.count(
-          { index: `${b.prefix}-alerts-*`, query: { term: { 'source.ip': ip } } },
-          { ignore: [404] },
-        );
+        // the alerts index may be created by this very alert: not searchable for a moment
+        const r = await b.admin
+          .count({ index: `${b.prefix}-alerts-*`, query: { term: { 'source.ip': ip } } }, { ignore: [404] })
+          .catch(() => ({ count: 0 }));
         if ((r.count ?? 0) > 0) break;
         if (Date.now() - t0 > 90_000) throw new Error(`${name}: no alert recorded for ${ip} within 90 s`);
         await sleep(50);
