@@ -32,5 +32,13 @@ module.exports = {
       globalTeardown: '<rootDir>/tests/helpers/global-teardown.js',
       slowTestThreshold: 60,
     },
+    {
+      // the randomized fault-schedule test: `npm run test:chaos` (a killable cluster of its own, no global setup)
+      displayName: 'chaos',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/chaos/**/*.test.ts'],
+      slowTestThreshold: 300,
+    },
   ],
 };

@@ -155,6 +155,8 @@ export interface HttpReceiver {
   requests: HttpRequestRecord[];
   /** statuses to answer with, in order; the last one repeats */
   respondWith(...statuses: number[]): void;
+  /** how long the server holds each request (recorded at once) before it answers: a hanging receiver */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -162,6 +164,7 @@ export interface HttpReceiver {
 export async function startHttpReceiver(pathName = '/hook'): Promise<HttpReceiver> {
   const requests: HttpRequestRecord[] = [];
   let script = [200];
+  const state = { delayMs: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -175,13 +178,18 @@ export async function startHttpReceiver(pathName = '/hook'): Promise<HttpReceive
       }
       requests.push({ path: req.url ?? '', headers: req.headers, raw, json });
       const status = script.length > 1 ? script.shift()! : script[0];
-      res.writeHead(status, { 'Content-Type': 'text/plain' });
-      res.end(status < 300 ? 'ok' : status === 400 ? 'invalid_payload' : 'server_error');
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(status, { 'Content-Type': 'text/plain' });
+        res.end(status < 300 ? 'ok' : status === 400 ? 'invalid_payload' : 'server_error');
+      };
+      if (state.delayMs > 0) setTimeout(answer, state.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  return Object.assign(state, {
     url: `http://127.0.0.1:${port}${pathName}`,
     requests,
     respondWith: (...statuses: number[]) => {
@@ -192,5 +200,5 @@ export async function startHttpReceiver(pathName = '/hook'): Promise<HttpReceive
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
 }

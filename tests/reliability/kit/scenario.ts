@@ -55,6 +55,12 @@ export interface ScenarioOptions {
   /** replaces the elasticsearch: section's timeout/retry lines */
   esTuning?: string;
   claimTimeout?: string;
+  /** rule id → rule file YAML (default: one SSH rule, rel_ssh) */
+  rules?: Record<string, string>;
+  /** more channels under alerts.channels, indented by 4 spaces (e.g. a webhook) */
+  extraChannels?: string;
+  /** alerts.outbox settings (default: max_age 1h, base_delay 200ms, max_delay 1s) */
+  outbox?: string;
 }
 
 export interface Scenario {
@@ -69,14 +75,26 @@ export interface Scenario {
   attacked: string[];
   /** indexes one burst per IP now (timestamps 20 s in the past), buffering while the cluster is down */
   attack(count: number): Promise<void>;
+  /** indexes `count` SSH failures from `ip` spread over [atMs, atMs + spanMs), buffering while the cluster is down */
+  burst(
+    ip: string,
+    count: number,
+    atMs: number,
+    spanMs: number,
+    extra?: Record<string, unknown>,
+  ): Promise<void>;
+  /** the email channel as the main config has it (YAML, indented for alerts.channels) */
+  emailChannel: string;
+  /** writes another config file in the scenario folder, the same but for its channels; returns its path */
+  writeConfig(name: string, channels: string): string;
   /** tries to index what was buffered; true when nothing is left */
   flush(): Promise<boolean>;
   setDirectUrl(url: string): void;
   monitor(extraArgs?: string[], env?: Record<string, string>): VigilProcess;
   /** starts `vigil <args> --config <file>` without waiting (a scan to kill mid-way) */
-  start(args: string[], env?: Record<string, string>): VigilProcess;
+  start(args: string[], env?: Record<string, string>, configFile?: string): VigilProcess;
   /** runs `vigil <args> --config <file>` to the end (e.g. scan) */
-  run(args: string[]): Promise<RunResult>;
+  run(args: string[], configFile?: string): Promise<RunResult>;
   restartSmtp(): Promise<void>;
   stopSmtp(): Promise<void>;
   tally(): MailTally;
@@ -95,7 +113,8 @@ export async function createScenario(name: string, opts: ScenarioOptions): Promi
   const logDir = path.join(dir, 'logs');
   const rulesDir = path.join(dir, 'rules');
   fs.mkdirSync(rulesDir);
-  fs.writeFileSync(path.join(rulesDir, 'rel_ssh.yaml'), RULE_YAML);
+  for (const [id, yaml] of Object.entries(opts.rules ?? { rel_ssh: RULE_YAML }))
+    fs.writeFileSync(path.join(rulesDir, `${id}.yaml`), yaml);
   const cert = makeSelfSignedCert();
   const smtpMode = {
     kind: 'starttls' as const,
@@ -108,23 +127,7 @@ export async function createScenario(name: string, opts: ScenarioOptions): Promi
   // mails of earlier SMTP server instances (stopSmtp / restartSmtp)
   const archive: SmtpReceiver['mails'] = [];
   const allMails = () => [...archive, ...smtp.mails];
-  const configFile = path.join(dir, 'config.yaml');
-  fs.writeFileSync(
-    configFile,
-    `elasticsearch:
-  nodes: ["\${VIGIL_REL_ES}"]
-${opts.esTuning ?? '  request_timeout: 5s\n  max_retries: 1'}
-sources:
-  auth: { indices: [${prefix}-auth] }
-calendar: { timezone: UTC }
-schedule: ${opts.schedule ?? '{ interval: 2s, query_delay: 1s }'}
-rules: { dir: ${rulesDir} }
-logging: { dir: ${logDir}, level: debug }
-state: { index: ${prefix}-state, alerts_index: ${prefix}-alerts, lease: 5s }
-alerts:
-  outbox: { max_age: 1h, base_delay: 200ms, max_delay: 1s, claim_timeout: ${opts.claimTimeout ?? '5m'} }
-  channels:
-    email:
+  const emailChannel = `    email:
       type: email
       host: 127.0.0.1
       port: ${smtpPort}
@@ -135,8 +138,29 @@ alerts:
       from: vigil@example.com
       to: soc@example.com
       timeout: 5s
-`,
-  );
+`;
+  const writeConfig = (name: string, channels: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(
+      file,
+      `elasticsearch:
+  nodes: ["\${VIGIL_REL_ES}"]
+${opts.esTuning ?? '  request_timeout: 5s\n  max_retries: 1'}
+sources:
+  auth: { indices: [${prefix}-auth] }
+calendar: { timezone: UTC }
+schedule: ${opts.schedule ?? '{ interval: 2s, query_delay: 1s }'}
+rules: { dir: ${rulesDir} }
+logging: { dir: ${logDir}, level: debug }
+state: { index: ${prefix}-state, alerts_index: ${prefix}-alerts, lease: 5s }
+alerts:
+  outbox: { ${opts.outbox ?? 'max_age: 1h, base_delay: 200ms, max_delay: 1s'}, claim_timeout: ${opts.claimTimeout ?? '5m'} }
+  channels:
+${channels}`,
+    );
+    return file;
+  };
+  const configFile = writeConfig('config.yaml', emailChannel + (opts.extraChannels ?? ''));
   let attacker = new Client({ node: opts.directUrl, requestTimeout: 10_000, maxRetries: 0 });
   await createEcsIndex(attacker, `${prefix}-auth`);
   const buffer: { id: string; doc: Record<string, unknown> }[] = [];
@@ -189,6 +213,14 @@ alerts:
       }
       await flush();
     },
+    async burst(ip, count, atMs, spanMs, extra = {}) {
+      sshFailures(ip, count, atMs, spanMs, extra).forEach((doc, j) => {
+        buffer.push({ id: `${ip}-${atMs}-${j}`, doc });
+      });
+      await flush();
+    },
+    emailChannel,
+    writeConfig,
     flush,
     setDirectUrl(url) {
       void attacker.close();
@@ -197,8 +229,8 @@ alerts:
     monitor(extraArgs = [], env = {}) {
       return s.start(['monitor', '--log-level', 'debug', '--grace', '10s', ...extraArgs], env);
     },
-    start(args, env = {}) {
-      const child = spawn(process.execPath, [CLI, ...args, '--config', configFile], {
+    start(args, env = {}, config = configFile) {
+      const child = spawn(process.execPath, [CLI, ...args, '--config', config], {
         env: { ...process.env, NO_COLOR: '1', ...vigilEnv, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -223,8 +255,8 @@ alerts:
       processes.push(p);
       return p;
     },
-    async run(args) {
-      const res = await runVigil([...args, '--config', configFile], { env: vigilEnv });
+    async run(args, config = configFile) {
+      const res = await runVigil([...args, '--config', config], { env: vigilEnv });
       outputs.push(res.stdout + res.stderr);
       return res;
     },
