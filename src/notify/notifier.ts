@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Alert } from '../types';
 import type { RandomSource } from './backoff';
+import { channelsOfAllInstances } from './channel-registry';
 import type { AlertsConfig } from './channel-schema';
 import { type NotifyLogger, silentLogger } from './logger';
 import { createOutbox, type DrainSummary, type EnqueuedDigest, type Outbox } from './outbox';
@@ -53,7 +54,18 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async enqueue(alerts, now) {
       // suppressed alerts were already sent (dedup decided); they never reach a person again
       const toSend = alerts.filter((a) => a.status !== 'suppressed');
-      const unknown = unknownChannelNames(toSend, deps.alerts.channels);
+      // queued for every channel any instance serves: the one that has it sends it
+      const channels = {
+        ...deps.alerts.channels,
+        ...(await channelsOfAllInstances(
+          deps.client,
+          deps.stateIndex,
+          deps.alerts.channels,
+          now.getTime(),
+          deps.alerts.outbox.max_age,
+        )),
+      };
+      const unknown = unknownChannelNames(toSend, channels);
       if (unknown.length > 0) {
         logger.warn(
           `rules route to channels that are not configured under alerts.channels: ${unknown.join(', ')}`,
@@ -62,7 +74,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           },
         );
       }
-      return outbox.enqueue(toSend, deps.alerts.channels, now);
+      return outbox.enqueue(toSend, channels, now);
     },
     drain: (now) => outbox.drain(now),
     close() {

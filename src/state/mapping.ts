@@ -10,8 +10,17 @@ import type { estypes } from '@elastic/elasticsearch';
  *   outbox      channel, status (pending|delivered|dead), next_attempt_at, attempts, alert_ids, body
  *   lease       rule (or shard), owner, expires_at
  *   instance    owner (a monitor's id), expires_at: the heartbeat of the monitors sharing the rules
+ *   channel     channel, expires_at, body: a channel some instance delivers to (type, min_severity)
  */
-export const STATE_DOC_TYPES = ['checkpoint', 'baseline', 'alert', 'outbox', 'lease', 'instance'] as const;
+export const STATE_DOC_TYPES = [
+  'checkpoint',
+  'baseline',
+  'alert',
+  'outbox',
+  'lease',
+  'instance',
+  'channel',
+] as const;
 export type StateDocType = (typeof STATE_DOC_TYPES)[number];
 
 export const STATE_MAPPINGS: estypes.MappingTypeMapping = {

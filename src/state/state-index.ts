@@ -13,6 +13,7 @@ export interface StateDoc {
   entity_key?: string;
   status?: string;
   owner?: string;
+  channel?: string;
   until?: string;
   created_at?: string;
   updated_at?: string;
