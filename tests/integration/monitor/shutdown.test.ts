@@ -118,6 +118,12 @@ describe('vigil monitor: SIGINT/SIGTERM', () => {
     expect(cycles.filter((c) => (c.checkpointed as string[]).length > 0)).toHaveLength(done.length);
     expect(await checkpointOf(client, stateIndex, RULE)).toBe(lastEnd);
     expect(records[records.length - 1]).toMatchObject({ event: 'stop', reason: 'SIGTERM', exit: 0 });
+    // the cut-off cycle could still have been writing: its lease is left to expire, not handed over
+    const lease = await client.get<{ owner: string; expires_at: string }>({
+      index: stateIndex,
+      id: `lease:${RULE}`,
+    });
+    expect(Date.parse(lease._source?.expires_at as string)).toBeGreaterThan(Date.now());
   });
 
   it.each([
