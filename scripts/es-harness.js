@@ -25,6 +25,8 @@ const CACHE =
     : path.join(os.homedir(), '.cache', 'vigil'));
 const CLUSTERS = path.join(CACHE, 'clusters');
 const RUN_USER = 'vigil-es';
+/** which run started a cluster (scripts/ci: `.ci/run` sets it), so that a run stops only its own */
+const RUN_ID = process.env.VIGIL_RUN_ID || undefined;
 const ARTIFACT = 'org.elasticsearch.distribution.integ-test-zip:elasticsearch';
 
 class HarnessError extends Error {}
@@ -285,7 +287,7 @@ async function startWithTestcontainers(name, version, secure) {
   if (secure) c = c.withPassword(password);
   const started = await c.start();
   const url = started.getHttpUrl();
-  const state = { name, kind: 'testcontainers', containerId: started.getId(), url, version };
+  const state = { name, kind: 'testcontainers', containerId: started.getId(), url, version, run: RUN_ID };
   if (secure) {
     state.username = 'elastic';
     state.password = password;
@@ -319,7 +321,15 @@ async function startLocal(name, version, secure) {
     'action.destructive_requires_name: false',
     'cluster.routing.allocation.disk.threshold_enabled: false',
   ];
-  const state = { name, kind: 'local', version, java: java.home, dir, url: `http://127.0.0.1:${httpPort}` };
+  const state = {
+    name,
+    kind: 'local',
+    version,
+    java: java.home,
+    dir,
+    url: `http://127.0.0.1:${httpPort}`,
+    run: RUN_ID,
+  };
   if (secure) {
     const certs = path.join(dir, 'config', 'certs');
     fs.mkdirSync(certs);
@@ -469,10 +479,25 @@ function listClusters() {
     .map((f) => f.slice(0, -5));
 }
 
+/**
+ * The clusters started by processes of one run (VIGIL_RUN_ID, inherited by every child): what a
+ * CI run stops at its end, and nothing else — not a developer's cluster, not a concurrent run's.
+ */
+function listClustersOfRun(runId) {
+  return listClusters().filter((name) => {
+    try {
+      return readState(name).run === runId;
+    } catch {
+      return false;
+    }
+  });
+}
+
 module.exports = {
   start,
   stop,
   listClusters,
+  listClustersOfRun,
   readState,
   request,
   ensureDistribution,
