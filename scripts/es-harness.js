@@ -356,8 +356,7 @@ async function startLocal(name, version, secure) {
     ES_JAVA_OPTS: '',
   };
   delete env.JAVA_HOME;
-  // `npm run test:clock` moves the clock of node processes only: Elasticsearch keeps the real one
-  for (const k of ['LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_FAKE_MONOTONIC']) delete env[k];
+  withRealClock(env);
   if (user) execFileSync('chown', ['-R', `${user}:${user}`, dir]);
   if (secure) {
     const u = asUser(user, path.join(home, 'bin', 'elasticsearch-users'), [
@@ -480,6 +479,15 @@ function listClusters() {
 }
 
 /**
+ * `npm run test:clock` moves the clock of node processes only (libfaketime through LD_PRELOAD):
+ * Elasticsearch keeps the real one. Removes the preload from an environment meant for it.
+ */
+function withRealClock(env) {
+  for (const k of ['LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_FAKE_MONOTONIC']) delete env[k];
+  return env;
+}
+
+/**
  * The clusters started by processes of one run (VIGIL_RUN_ID, inherited by every child): what a
  * CI run stops at its end, and nothing else — not a developer's cluster, not a concurrent run's.
  */
@@ -498,6 +506,7 @@ module.exports = {
   stop,
   listClusters,
   listClustersOfRun,
+  withRealClock,
   readState,
   request,
   ensureDistribution,

@@ -66,12 +66,13 @@ export async function startKillableCluster(name: string): Promise<KillableCluste
     },
     async restart() {
       const home = harness.ensureDistribution(state.version) as string;
-      const env: NodeJS.ProcessEnv = {
+      // the real clock for Elasticsearch, also under `npm run test:clock`
+      const env: NodeJS.ProcessEnv = harness.withRealClock({
         ...process.env,
         ES_JAVA_HOME: state.java,
         ES_PATH_CONF: path.join(state.dir, 'config'),
         ES_JAVA_OPTS: '',
-      };
+      });
       delete env.JAVA_HOME;
       const es = path.join(home, 'bin', 'elasticsearch');
       const root = typeof process.getuid === 'function' && process.getuid() === 0;
