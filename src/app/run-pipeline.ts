@@ -322,8 +322,9 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     const confirmed = recorded
       .filter((c) => c.memory.pending && held(c.rule))
       .map((c) => ({ ...c, memory: confirmEpisode(c.memory), version: intent.written.get(c.docId) }));
+    const recordedIds = new Set(recorded.map((c) => c.docId));
     const resent = [...memories.values()].filter(
-      (m) => m.memory.pending && held(m.rule) && !recorded.some((c) => c.docId === m.docId),
+      (m) => m.memory.pending && held(m.rule) && !recordedIds.has(m.docId),
     );
     await writeAlertMemories(
       client,
