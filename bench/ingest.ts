@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../src/collect/client';
 import { ensureEcsTemplate } from '../src/ingest/ecs-template';
 import { decodeLine, LineSplitter } from '../src/ingest/line-splitter';
 import type { ParseContext } from '../src/ingest/parse-context';
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}; parse: ${fmt(PARSE_LINES)} lines per format, one thread`,
   );
   const url = process.env.ELASTICSEARCH_URL;
-  const client = url ? new Client({ node: url }) : undefined;
+  const client = url ? new Client({ ...ENGINE_NEUTRAL, node: url }) : undefined;
   if (client) await ensureEcsTemplate(client);
   for (const c of CASES) {
     const { rate, docs } = parseRate(c.file, c.type);

@@ -48,6 +48,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { buildRuntime, type Runtime } from '../src/app/runtime';
+import { ENGINE_NEUTRAL } from '../src/collect/client';
 import { createEcsIndex } from '../tests/helpers/ecs';
 import { deletePrefixed, sshRuleYaml } from '../tests/reliability/kit/rules';
 
@@ -95,7 +96,7 @@ alerts:
     email: { type: email, host: 127.0.0.1, port: ${opts.smtpPort ?? smtp.port}, require_tls: false, from: vigil@example.com, to: soc@example.com, timeout: ${opts.smtpTimeout ?? '5s'} }
 `,
   );
-  const admin = new Client({ node: url });
+  const admin = new Client({ ...ENGINE_NEUTRAL, node: url });
   await createEcsIndex(admin, `${prefix}-auth`);
   const rt = buildRuntime({ config });
   return {

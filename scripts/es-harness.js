@@ -4,8 +4,11 @@
  * Order of preference:
  *   1. ELASTICSEARCH_URL, when set (a cluster the user already runs);
  *   2. Testcontainers, when a Docker engine answers;
- *   3. Elastic's test distribution from Maven Central, cached under ~/.cache/vigil/es,
+ *   3. the engine's own test distribution from Maven Central, cached under ~/.cache/vigil/es,
  *      run as a dedicated non-root user, bound to 127.0.0.1 on a free port, single node, small heap.
+ *
+ * Which engine: VIGIL_ENGINE=elasticsearch:<version> | opensearch:<version> (default
+ * elasticsearch:DEFAULT_VERSION; VIGIL_ES_VERSION=<version> still picks an Elasticsearch version).
  *
  * Every started cluster is recorded in ~/.cache/vigil/clusters/<name>.json so that `down` can stop it.
  */
@@ -27,7 +30,47 @@ const CLUSTERS = path.join(CACHE, 'clusters');
 const RUN_USER = 'vigil-es';
 /** which run started a cluster (scripts/ci: `.ci/run` sets it), so that a run stops only its own */
 const RUN_ID = process.env.VIGIL_RUN_ID || undefined;
-const ARTIFACT = 'org.elasticsearch.distribution.integ-test-zip:elasticsearch';
+/** What differs between the two engines' test distributions. */
+const ENGINES = {
+  elasticsearch: {
+    name: 'Elasticsearch',
+    artifact: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch',
+    bin: 'elasticsearch',
+    yml: 'elasticsearch.yml',
+    javaEnv: 'ES_JAVA_HOME',
+    confEnv: 'ES_PATH_CONF',
+    optsEnv: 'ES_JAVA_OPTS',
+    /** first major that needs Java 21 */
+    java21: 9,
+    /** the zip has x-pack: security must be set either way */
+    xpack: true,
+  },
+  opensearch: {
+    name: 'OpenSearch',
+    artifact: 'org.opensearch.distribution.integ-test-zip:opensearch',
+    bin: 'opensearch',
+    yml: 'opensearch.yml',
+    javaEnv: 'OPENSEARCH_JAVA_HOME',
+    confEnv: 'OPENSEARCH_PATH_CONF',
+    optsEnv: 'OPENSEARCH_JAVA_OPTS',
+    java21: 3,
+    // no security plugin in the zip, and it rejects xpack.* and plugins.security.* settings
+    xpack: false,
+  },
+};
+
+/** The engine to start: VIGIL_ENGINE (product:version), else Elasticsearch VIGIL_ES_VERSION/default. */
+function engineSpec(spec = process.env.VIGIL_ENGINE) {
+  if (!spec) return { product: 'elasticsearch', version: process.env.VIGIL_ES_VERSION || DEFAULT_VERSION };
+  const m = /^(elasticsearch|opensearch):(\d+\.\d+\.\d+)$/.exec(spec.trim());
+  if (!m)
+    throw new HarnessError(
+      `VIGIL_ENGINE: expected elasticsearch:<x.y.z> or opensearch:<x.y.z> (e.g. opensearch:2.19.6), got "${spec}"`,
+    );
+  return { product: m[1], version: m[2] };
+}
+
+const engineName = (e) => `${ENGINES[e.product || 'elasticsearch'].name} ${e.version}`;
 
 class HarnessError extends Error {}
 
@@ -62,9 +105,11 @@ function javaMajor(javaBin) {
   return m[1] === '1' ? Number(m[2]) : Number(m[1]);
 }
 
-/** Picks a JDK able to run this Elasticsearch major: 8.x needs 17+, 9.x needs 21+. */
-function pickJavaHome(esMajor) {
-  const need = esMajor >= 9 ? 21 : 17;
+/** Picks a JDK able to run this engine: Elasticsearch 9 and OpenSearch 3 need 21+, older 17+. */
+function pickJavaHome(engine) {
+  const esMajor = Number(engine.version.split('.')[0]);
+  const need = esMajor >= ENGINES[engine.product].java21 ? 21 : 17;
+  const newest = need >= 21;
   const candidates = [];
   if (process.env.ES_JAVA_HOME) candidates.push(process.env.ES_JAVA_HOME);
   if (process.env.JAVA_HOME) candidates.push(process.env.JAVA_HOME);
@@ -76,7 +121,7 @@ function pickJavaHome(esMajor) {
     const bin = path.join(home, 'bin', 'java');
     if (!fs.existsSync(bin)) continue;
     const major = javaMajor(bin);
-    if (major >= need && (!best || (esMajor < 9 ? major < best.major : major > best.major)))
+    if (major >= need && (!best || (newest ? major > best.major : major < best.major)))
       best = { home, major };
   }
   if (!best && has('java')) {
@@ -90,43 +135,66 @@ function pickJavaHome(esMajor) {
   }
   if (!best) {
     throw new HarnessError(
-      `Elasticsearch ${esMajor}.x needs Java ${need} or newer and none was found: install one (apt-get install openjdk-${need}-jdk-headless) or set ES_JAVA_HOME`,
+      `${engineName(engine)} needs Java ${need} or newer and none was found: install one (apt-get install openjdk-${need}-jdk-headless) or set ES_JAVA_HOME`,
     );
   }
   return best;
 }
 
 /** Downloads the test distribution once (Maven), unpacks it once, returns its home. */
-function ensureDistribution(version) {
+function ensureDistribution(version, product = 'elasticsearch') {
+  const spec = ENGINES[product];
   const zipDir = path.join(CACHE, 'es');
-  const zip = path.join(zipDir, `elasticsearch-${version}.zip`);
-  const home = path.join(zipDir, `elasticsearch-${version}`);
-  if (fs.existsSync(path.join(home, 'bin', 'elasticsearch'))) return home;
+  const zip = path.join(zipDir, `${product}-${version}.zip`);
+  const home = path.join(zipDir, `${product}-${version}`);
+  const what = engineName({ product, version });
+  if (fs.existsSync(path.join(home, 'bin', spec.bin))) return home;
   fs.mkdirSync(zipDir, { recursive: true });
   if (!fs.existsSync(zip)) {
     if (!has('mvn'))
-      throw new HarnessError('Maven is needed to fetch Elasticsearch: install it (apt-get install maven)');
-    log(`downloading ${ARTIFACT}:${version} from Maven Central (once; cached in ${zipDir})`);
+      throw new HarnessError(`Maven is needed to fetch ${what}: install it (apt-get install maven)`);
+    log(`downloading ${spec.artifact}:${version} from Maven Central (once; cached in ${zipDir})`);
     const r = spawnSync(
       'mvn',
-      ['-q', '-B', 'dependency:copy', `-Dartifact=${ARTIFACT}:${version}:zip`, `-DoutputDirectory=${zipDir}`],
+      [
+        '-q',
+        '-B',
+        'dependency:copy',
+        `-Dartifact=${spec.artifact}:${version}:zip`,
+        `-DoutputDirectory=${zipDir}`,
+      ],
       { encoding: 'utf8' },
     );
     if (r.status !== 0 || !fs.existsSync(zip)) {
       throw new HarnessError(
-        `could not download Elasticsearch ${version} with Maven (is ${version} published?): ${(r.stdout + r.stderr).split('\n').find((l) => l.includes('ERROR')) || 'mvn failed'}`,
+        `could not download ${what} with Maven (is ${version} published?): ${(r.stdout + r.stderr).split('\n').find((l) => l.includes('ERROR')) || 'mvn failed'}`,
       );
     }
   }
   if (!has('unzip'))
-    throw new HarnessError('unzip is needed to unpack Elasticsearch: install it (apt-get install unzip)');
+    throw new HarnessError(`unzip is needed to unpack ${what}: install it (apt-get install unzip)`);
   const tmp = `${home}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   execFileSync('unzip', ['-q', zip, '-d', tmp]);
-  const inner = fs.readdirSync(tmp).find((d) => d.startsWith('elasticsearch'));
+  const inner = fs.readdirSync(tmp).find((d) => d.startsWith(product));
   fs.renameSync(path.join(tmp, inner), home);
   fs.rmSync(tmp, { recursive: true, force: true });
   return home;
+}
+
+/**
+ * How to start the engine of a local cluster's state (used again by tests that SIGKILL and
+ * restart it): the command, its arguments and environment. The real clock, under test:clock too.
+ */
+function launchOf(state, user) {
+  const spec = ENGINES[state.product || 'elasticsearch'];
+  const home = ensureDistribution(state.version, state.product || 'elasticsearch');
+  const env = { ...process.env, [spec.javaEnv]: state.java, [spec.confEnv]: path.join(state.dir, 'config') };
+  env[spec.optsEnv] = '';
+  delete env.JAVA_HOME;
+  withRealClock(env);
+  const c = asUser(user, path.join(home, 'bin', spec.bin), ['-p', path.join(state.dir, 'es.pid')]);
+  return { ...c, env, home };
 }
 
 function isRoot() {
@@ -274,8 +342,25 @@ async function dockerAnswers() {
   return r.status === 0 && r.stdout.trim().length > 0;
 }
 
-async function startWithTestcontainers(name, version, secure) {
+async function startWithTestcontainers(name, engine, secure) {
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  const { version, product } = engine;
+  if (product === 'opensearch') {
+    if (secure) throw new HarnessError('the secured-cluster tests run on Elasticsearch only');
+    const { GenericContainer, Wait } = require('testcontainers');
+    const started = await new GenericContainer(`opensearchproject/opensearch:${version}`)
+      .withEnvironment({
+        'discovery.type': 'single-node',
+        DISABLE_SECURITY_PLUGIN: 'true',
+        DISABLE_INSTALL_DEMO_CONFIG: 'true',
+        OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m',
+      })
+      .withExposedPorts(9200)
+      .withWaitStrategy(Wait.forHttp('/_cluster/health', 9200).forStatusCode(200))
+      .start();
+    const url = `http://${started.getHost()}:${started.getMappedPort(9200)}`;
+    return { name, kind: 'testcontainers', containerId: started.getId(), url, product, version, run: RUN_ID };
+  }
   const { ElasticsearchContainer } = require('@testcontainers/elasticsearch');
   const password = secure ? crypto.randomBytes(12).toString('hex') : undefined;
   let c = new ElasticsearchContainer(
@@ -287,7 +372,15 @@ async function startWithTestcontainers(name, version, secure) {
   if (secure) c = c.withPassword(password);
   const started = await c.start();
   const url = started.getHttpUrl();
-  const state = { name, kind: 'testcontainers', containerId: started.getId(), url, version, run: RUN_ID };
+  const state = {
+    name,
+    kind: 'testcontainers',
+    containerId: started.getId(),
+    url,
+    product,
+    version,
+    run: RUN_ID,
+  };
   if (secure) {
     state.username = 'elastic';
     state.password = password;
@@ -296,16 +389,26 @@ async function startWithTestcontainers(name, version, secure) {
   return state;
 }
 
-async function startLocal(name, version, secure) {
-  const esMajor = Number(version.split('.')[0]);
-  const java = pickJavaHome(esMajor);
-  const home = ensureDistribution(version);
+async function startLocal(name, engine, secure) {
+  const spec = ENGINES[engine.product];
+  if (secure && !spec.xpack)
+    throw new HarnessError(
+      `${engineName(engine)}'s test distribution has no security plugin: the secured-cluster tests run on Elasticsearch only`,
+    );
+  const java = pickJavaHome(engine);
+  const home = ensureDistribution(engine.version, engine.product);
   const user = ensureRunUser();
   const dir = path.join(CACHE, 'run', name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
   fs.cpSync(path.join(home, 'config'), path.join(dir, 'config'), { recursive: true });
+  // Elasticsearch 7.17's launcher changes into the (root-owned) install: logs/ relative to it fails
+  const jvmOptions = path.join(dir, 'config', 'jvm.options');
+  fs.writeFileSync(
+    jvmOptions,
+    fs.readFileSync(jvmOptions, 'utf8').replace(/(file=|ErrorFile=|loggc:)logs\//g, `$1${dir}/logs/`),
+  );
   const httpPort = await freePort();
   const transportPort = await freePort();
   const settings = [
@@ -317,14 +420,15 @@ async function startLocal(name, version, secure) {
     `http.port: ${httpPort}`,
     `transport.port: ${transportPort}`,
     'discovery.type: single-node',
-    `xpack.security.enabled: ${secure ? 'true' : 'false'}`,
+    ...(spec.xpack ? [`xpack.security.enabled: ${secure ? 'true' : 'false'}`] : []),
     'action.destructive_requires_name: false',
     'cluster.routing.allocation.disk.threshold_enabled: false',
   ];
   const state = {
     name,
     kind: 'local',
-    version,
+    product: engine.product,
+    version: engine.version,
     java: java.home,
     dir,
     url: `http://127.0.0.1:${httpPort}`,
@@ -347,16 +451,10 @@ async function startLocal(name, version, secure) {
     state.password = crypto.randomBytes(12).toString('hex');
     state.caFile = path.join(certs, 'ca.crt');
   }
-  fs.writeFileSync(path.join(dir, 'config', 'elasticsearch.yml'), `${settings.join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'config', spec.yml), `${settings.join('\n')}\n`);
   fs.writeFileSync(path.join(dir, 'config', 'jvm.options.d', 'heap.options'), '-Xms512m\n-Xmx512m\n');
-  const env = {
-    ...process.env,
-    ES_JAVA_HOME: java.home,
-    ES_PATH_CONF: path.join(dir, 'config'),
-    ES_JAVA_OPTS: '',
-  };
-  delete env.JAVA_HOME;
-  withRealClock(env);
+  const launch = launchOf(state, user);
+  const env = launch.env;
   if (user) execFileSync('chown', ['-R', `${user}:${user}`, dir]);
   if (secure) {
     const u = asUser(user, path.join(home, 'bin', 'elasticsearch-users'), [
@@ -373,8 +471,7 @@ async function startLocal(name, version, secure) {
   }
   const logFile = path.join(dir, 'stdout.log');
   const out = fs.openSync(logFile, 'a');
-  const c = asUser(user, path.join(home, 'bin', 'elasticsearch'), ['-p', path.join(dir, 'es.pid')]);
-  const child = spawn(c.cmd, c.args, { env, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(launch.cmd, launch.args, { env, detached: true, stdio: ['ignore', out, out] });
   child.unref();
   state.pid = child.pid;
   fs.mkdirSync(CLUSTERS, { recursive: true });
@@ -393,13 +490,15 @@ async function startLocal(name, version, secure) {
 }
 
 /**
- * Starts (or reuses) a cluster. Returns {url, source, username?, password?, caFile?}.
- * options: {name='dev', secure=false, version, reuseEnv=true}
+ * Starts (or reuses) a cluster. Returns {url, source, product, version, username?, password?, caFile?}.
+ * options: {name='dev', secure=false, engine (e.g. 'opensearch:2.19.6'; default VIGIL_ENGINE), reuseEnv=true}
+ * A secured cluster is always Elasticsearch (the OpenSearch zip has no security plugin).
  */
 async function start(options = {}) {
   const name = options.name || (options.secure ? 'dev-secure' : 'dev');
-  const version = options.version || process.env.VIGIL_ES_VERSION || DEFAULT_VERSION;
   const secure = Boolean(options.secure);
+  let engine = engineSpec(options.engine);
+  if (secure && engine.product !== 'elasticsearch') engine = engineSpec('');
   if (options.reuseEnv !== false && process.env.ELASTICSEARCH_URL && !secure) {
     const r = await request(`${process.env.ELASTICSEARCH_URL.replace(/\/$/, '')}/_cluster/health`, {
       timeoutMs: 15000,
@@ -419,16 +518,19 @@ async function start(options = {}) {
         }
       : {};
     const r = await request(`${existing.url}/_cluster/health`, opts);
-    if (r.status === 200) return { ...existing, source: existing.kind, reused: true };
+    const same =
+      (existing.product || 'elasticsearch') === engine.product && existing.version === engine.version;
+    if (r.status === 200 && same)
+      return { ...existing, product: engine.product, source: existing.kind, reused: true };
     await stop(name);
   }
   let state;
   if (await dockerAnswers()) {
-    state = await startWithTestcontainers(name, version, secure);
+    state = await startWithTestcontainers(name, engine, secure);
     fs.mkdirSync(CLUSTERS, { recursive: true });
     fs.writeFileSync(stateFile(name), JSON.stringify(state, null, 2));
   } else {
-    state = await startLocal(name, version, secure);
+    state = await startLocal(name, engine, secure);
   }
   return { ...state, source: state.kind };
 }
@@ -508,6 +610,10 @@ module.exports = {
   listClustersOfRun,
   withRealClock,
   readState,
+  engineSpec,
+  engineName,
+  launchOf,
+  ensureRunUser,
   request,
   ensureDistribution,
   HarnessError,

@@ -21,10 +21,12 @@ const HELP = `usage: node scripts/es.js up [--secure] [--name NAME]
        node scripts/es.js down [--name NAME]
        node scripts/es.js fetch
 
-up     starts a real Elasticsearch (ELASTICSEARCH_URL if set, else Testcontainers if Docker answers,
+up     starts a real Elasticsearch or OpenSearch (ELASTICSEARCH_URL if set, else Testcontainers if Docker answers,
        else Elastic's test distribution from Maven Central) and prints ELASTICSEARCH_URL=... last.
        --secure turns on x-pack security: a user, a password and TLS from a generated CA.
-       VIGIL_ES_VERSION picks the version (default ${harness.DEFAULT_VERSION}).
+       VIGIL_ENGINE picks the engine and version: elasticsearch:<x.y.z> or opensearch:<x.y.z>
+       (default elasticsearch:${harness.DEFAULT_VERSION}; tested: elasticsearch:7.17.29, 8.19.21, 9.2.4,
+       opensearch:2.19.6, 3.3.2). --secure is Elasticsearch only.
 down   stops the cluster(s) this harness started and removes their data.
 fetch  downloads and unpacks the test distribution into the cache, without starting it.`;
 
@@ -35,8 +37,9 @@ async function main() {
     process.exit(args.help ? 0 : 2);
   }
   if (args.cmd === 'fetch') {
-    const home = harness.ensureDistribution(process.env.VIGIL_ES_VERSION || harness.DEFAULT_VERSION);
-    console.log(`Elasticsearch distribution ready in ${home}`);
+    const engine = harness.engineSpec();
+    const home = harness.ensureDistribution(engine.version, engine.product);
+    console.log(`${harness.engineName(engine)} distribution ready in ${home}`);
     return;
   }
   if (args.cmd === 'down') {
@@ -50,8 +53,8 @@ async function main() {
   const c = await harness.start({ secure: args.secure, name: args.name });
   const how = {
     ELASTICSEARCH_URL: 'the cluster named by ELASTICSEARCH_URL',
-    testcontainers: `Testcontainers (Docker), Elasticsearch ${c.version}`,
-    local: `Elastic's test distribution ${c.version} from Maven Central, Java at ${c.java}`,
+    testcontainers: `Testcontainers (Docker), ${harness.engineName(c)}`,
+    local: `the test distribution of ${harness.engineName(c)} from Maven Central, Java at ${c.java}`,
   }[c.source];
   console.log(`source: ${how}${c.reused ? ' (already running)' : ''}`);
   if (c.username) {

@@ -7,6 +7,7 @@ export type ErrorReason =
   | 'usage'
   | 'es_unavailable'
   | 'es_auth'
+  | 'es_unsupported'
   | 'query'
   | 'baseline'
   | 'index_missing'

@@ -1,5 +1,6 @@
 /** Pure: the audit records of a cycle, a start and a stop. */
 import os from 'node:os';
+import type { EngineInfo } from '../collect/engine';
 import type { DrainSummary } from '../notify/outbox';
 import type { Rule } from '../rules/rule-schema';
 import type { PipelineResult } from './run-pipeline';
@@ -11,10 +12,13 @@ export function startRecord(
   configSha256: string,
   rules: Rule[],
   instanceId: string,
+  engine: EngineInfo | undefined,
 ): Record<string, unknown> {
   return {
     mode,
     version: VERSION,
+    // null: the cluster did not answer at start (the `engine` record follows once it does)
+    engine: engine ? { product: engine.product, version: engine.version } : null,
     config_sha256: configSha256,
     rules: rules.filter((r) => r.enabled).map((r) => r.id),
     instance: instanceId,

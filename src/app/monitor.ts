@@ -5,6 +5,7 @@
  */
 import cron from 'node-cron';
 import type { ConsoleLog } from '../cli/console-log';
+import { describeEngine, type EngineInfo, probeEngine } from '../collect/engine';
 import { errorMessage, VigilError } from '../errors';
 import { type MetricsServer, startMetricsServer } from '../metrics/http-server';
 import { createMetrics } from '../metrics/metrics';
@@ -52,6 +53,8 @@ export async function startMonitor(
   const periodMs = schedule.periodMs;
   const metrics = createMetrics();
   const health: HealthState = { startedMs };
+  // an engine too old is refused here (exit 3); one that is down now is asked again each cycle
+  let engine: EngineInfo | undefined = await probeEngine(rt.client);
   const deps: PipelineDeps = {
     client: rt.client,
     // a lease must outlive the gap between two cycles of its holder in the active window
@@ -75,12 +78,12 @@ export async function startMonitor(
     );
   }
   rt.audit.record('start', {
-    ...startRecord('monitor', rt.loaded.sha256, opts.rules, rt.instanceId),
+    ...startRecord('monitor', rt.loaded.sha256, opts.rules, rt.instanceId, engine),
     period_ms: periodMs,
     duration_ms: opts.durationMs ?? null,
   });
   out.info(
-    `monitoring ${opts.rules.length} rules ${cadence(cfg.schedule.cron, cfg.calendar.timezone, periodMs)}${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`,
+    `monitoring ${opts.rules.length} rules${engine ? ` on ${describeEngine(engine)}` : ''} ${cadence(cfg.schedule.cron, cfg.calendar.timezone, periodMs)}${opts.durationMs ? ` for ${Math.round(opts.durationMs / 1000)} s` : ''}; audit log in ${rt.audit.dir}`,
   );
 
   // delivery on its own loop: a cycle enqueues, the dispatcher sends (and retries) what is due
@@ -120,6 +123,10 @@ export async function startMonitor(
   let cronTask: ReturnType<typeof cron.schedule> | undefined;
 
   const runOne = async () => {
+    if (!engine) {
+      engine = await probeEngine(rt.client).catch(() => undefined);
+      if (engine) rt.audit.record('engine', { engine: describeEngine(engine) });
+    }
     const nowMs = Date.now();
     const t0 = performance.now();
     deps.preflight = nowMs - lastPreflight >= PREFLIGHT_EVERY_MS;

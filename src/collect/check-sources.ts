@@ -55,12 +55,12 @@ export async function checkSource(
   let res: estypes.FieldCapsResponse;
   const fields = [...new Set(needed.map((n) => n.field))];
   try {
-    res = await client.fieldCaps({
-      index: patterns,
-      fields,
-      ignore_unavailable: true,
-      allow_no_indices: true,
-    });
+    // `fields` in the query string: Elasticsearch 7.17 and 8.0–8.4 read it only from there (the
+    // client puts it in the body, which they answer with "specified fields can't be null or empty")
+    res = await client.fieldCaps(
+      { index: patterns, ignore_unavailable: true, allow_no_indices: true },
+      { querystring: { fields: fields.join(',') } },
+    );
   } catch (e) {
     throw mapEsError(e, `reading mappings of ${patterns.join(',')}`, client);
   }

@@ -1,5 +1,11 @@
 import fs from 'node:fs';
-import { Client, type ClientOptions, errors } from '@elastic/elasticsearch';
+import {
+  Client,
+  type ClientOptions,
+  errors,
+  SniffingTransport,
+  type TransportOptions,
+} from '@elastic/elasticsearch';
 import { ConfigError, ElasticsearchUnavailable, QueryError, type VigilError } from '../errors';
 
 export interface EsSettings {
@@ -14,7 +20,31 @@ export interface EsSettings {
 }
 
 /**
- * Builds the one Elasticsearch client of a process. Retries of 502/503/504 and connection errors
+ * The official client's transport, speaking plain JSON to every engine. The 8.x client asks for
+ * `application/vnd.elasticsearch+json; compatible-with=8`, which OpenSearch answers with 406, and
+ * rejects any server without Elasticsearch's product header. vigil uses only APIs that
+ * Elasticsearch 7.17–9.x and OpenSearch 2.x/3.x share (`npm run test:engines` runs them on each),
+ * and tells the engines apart itself at connect time (engine.ts).
+ */
+export class EngineNeutralTransport extends SniffingTransport {
+  constructor(opts: TransportOptions) {
+    super({
+      ...opts,
+      productCheck: undefined,
+      vendoredHeaders: {
+        jsonContentType: 'application/json',
+        ndjsonContentType: 'application/x-ndjson',
+        accept: 'application/json, text/plain',
+      },
+    });
+  }
+}
+
+/** Options shared by every client vigil builds (commands, ingest): one transport for all engines. */
+export const ENGINE_NEUTRAL: Pick<ClientOptions, 'Transport'> = { Transport: EngineNeutralTransport };
+
+/**
+ * Builds the one search-engine client of a process (Elasticsearch or OpenSearch). Retries of 502/503/504 and connection errors
  * live here (maxRetries), and nowhere else.
  */
 export function createClient(es: EsSettings, configPath = 'config.yaml'): Client {
@@ -24,6 +54,7 @@ export function createClient(es: EsSettings, configPath = 'config.yaml'): Client
     maxRetries: es.max_retries,
     compression: false,
     name: 'vigil',
+    ...ENGINE_NEUTRAL,
   };
   if (es.api_key) opts.auth = { apiKey: es.api_key };
   else if (es.username) opts.auth = { username: es.username, password: es.password ?? '' };
@@ -47,9 +78,17 @@ export function createClient(es: EsSettings, configPath = 'config.yaml'): Client
 export function esReason(e: unknown): string {
   if (e instanceof errors.ResponseError) {
     const body = e.meta?.body as
-      | { error?: { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] } }
+      | {
+          error?:
+            | string
+            | { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] };
+        }
+      | string
       | undefined;
-    const err = body?.error;
+    // OpenSearch and older Elasticsearch answer some errors with a string, or a text body
+    if (typeof body === 'string' && body.trim()) return `HTTP ${e.statusCode}: ${body.trim().slice(0, 300)}`;
+    const err = typeof body === 'object' ? body?.error : undefined;
+    if (typeof err === 'string') return `HTTP ${e.statusCode}: ${err.slice(0, 300)}`;
     if (err && typeof err === 'object') {
       const root = err.root_cause?.[0];
       const type = root?.type ?? err.type;
@@ -116,11 +155,6 @@ export function mapEsError(e: unknown, what: string, client?: Client): VigilErro
       });
     }
     return new QueryError(`Elasticsearch rejected ${what} (${status}): ${esReason(e)}`, { cause: e });
-  }
-  if (e instanceof errors.ProductNotSupportedError) {
-    return new ElasticsearchUnavailable(`${where} does not look like Elasticsearch while ${what}`, {
-      cause: e,
-    });
   }
   if (e instanceof Error && /certificate|self[- ]signed|SSL|TLS/i.test(e.message)) {
     return new ElasticsearchUnavailable(

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../src/collect/client';
 import { startHttpReceiver } from '../helpers/receivers';
 import type { KillableCluster } from '../reliability/kit/cluster';
 import type { EsProxy } from '../reliability/kit/es-proxy';
@@ -76,7 +77,12 @@ export async function runSeed(
     'webhook-only': s.writeConfig('webhook-only.yaml', webhookChannel(webhook.url)),
   };
   const faults = createFaults({ cluster: env.cluster, proxy: env.proxy, scenario: s, webhook }, note);
-  const direct = new Client({ node: env.cluster.url, requestTimeout: 2000, maxRetries: 0 });
+  const direct = new Client({
+    ...ENGINE_NEUTRAL,
+    node: env.cluster.url,
+    requestTimeout: 2000,
+    maxRetries: 0,
+  });
   const processes: { label: string; p: VigilProcess }[] = [];
   const monitors: VigilProcess[] = [];
   const launch = (label: string, p: VigilProcess) => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../src/collect/client';
 import { makeSelfSignedCert, type SelfSigned, startHttpReceiver, startSmtp } from '../helpers/receivers';
 import { baseConfig, OFF_HOURS_CALENDAR, type RunResult, runVigil, tempDir } from '../helpers/vigil-cli';
 
@@ -22,7 +23,7 @@ export function esClient(): Client {
   const node = process.env.ELASTICSEARCH_URL;
   if (!node)
     throw new Error('ELASTICSEARCH_URL is not set: run the e2e tests through the integration jest project');
-  return new Client({ node, requestTimeout: 60_000 });
+  return new Client({ ...ENGINE_NEUTRAL, node, requestTimeout: 60_000 });
 }
 
 /** Secrets a test configures; none may reach stdout, stderr or the audit log. */

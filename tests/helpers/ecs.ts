@@ -1,5 +1,6 @@
 /** Synthetic ECS documents in a real cluster, for integration tests. */
 import { Client, type estypes } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../src/collect/client';
 
 export const ECS_TEST_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic_templates: [
@@ -22,7 +23,7 @@ export const ECS_TEST_MAPPINGS: estypes.MappingTypeMapping = {
 export function testClient(): Client {
   const node = process.env.ELASTICSEARCH_URL;
   if (!node) throw new Error('ELASTICSEARCH_URL is not set: the integration global setup did not run');
-  return new Client({ node });
+  return new Client({ ...ENGINE_NEUTRAL, node });
 }
 
 export async function createEcsIndex(

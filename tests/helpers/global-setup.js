@@ -26,8 +26,10 @@ module.exports = async function globalSetup() {
     throw failed.reason;
   }
   process.env.ELASTICSEARCH_URL = plain.value.url;
+  // the engine the harness started (none for a cluster given by ELASTICSEARCH_URL)
+  if (plain.value.version) process.env.VIGIL_TEST_ENGINE = `${plain.value.product}:${plain.value.version}`;
   process.stderr.write(
-    `\nintegration tests use Elasticsearch at ${plain.value.url} (${plain.value.source}${plain.value.version ? ` ${plain.value.version}` : ''})\n`,
+    `\nintegration tests use ${plain.value.version ? harness.engineName(plain.value) : 'the cluster'} at ${plain.value.url} (${plain.value.source})\n`,
   );
   if (secure.value) {
     const s = secure.value;

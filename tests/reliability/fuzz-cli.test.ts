@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../src/collect/client';
 import { luceneRegexpProblem } from '../../src/rules/lucene-regexp';
 import { CLI, tempDir } from '../helpers/vigil-cli';
 import { fuzzCases } from '../unit/fuzz/config-cases';
@@ -84,7 +85,7 @@ describe.each(sample.map((c, i) => [c.name.slice(0, 90), c, i] as const))(
 );
 
 it('the load-time regexp check agrees with Elasticsearch on every pattern of the table', async () => {
-  const client = new Client({ node: process.env.ELASTICSEARCH_URL as string });
+  const client = new Client({ ...ENGINE_NEUTRAL, node: process.env.ELASTICSEARCH_URL as string });
   const index = `rel-regexp-${process.pid}-${Date.now().toString(36)}`;
   try {
     await client.indices.create({ index, mappings: { properties: { f: { type: 'keyword' } } } });

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../src/collect/client';
 import {
   type HttpReceiver,
   makeSelfSignedCert,
@@ -170,6 +171,7 @@ afterAll(async () => {
   await Promise.all([smtp?.close(), slack?.close(), hook?.close()]);
   if (secureUrl() && prefix) {
     const c = new Client({
+      ...ENGINE_NEUTRAL,
       node: secureUrl(),
       auth: { username: env.ELASTIC_USER, password: env.ELASTIC_PASSWORD },
       tls: { ca: fs.readFileSync(env.ELASTIC_CA_FILE) },

@@ -5,6 +5,7 @@
  * the one resend the at-least-once contract allows carries the same Message-ID.
  */
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../src/collect/client';
 import { expectEachIpAlertedOnce } from './kit/expect';
 import {
   auditRecords,
@@ -21,7 +22,7 @@ jest.setTimeout(300_000);
 const ctx = useProxiedCluster();
 
 async function stateDoc(s: Scenario, id: string): Promise<Record<string, unknown> | undefined> {
-  const c = new Client({ node: esUrl() });
+  const c = new Client({ ...ENGINE_NEUTRAL, node: esUrl() });
   try {
     const r = await c
       .get<Record<string, unknown>>({ index: `${s.prefix}-state`, id }, { ignore: [404] })

@@ -3,11 +3,13 @@ import { Command } from 'commander';
 import { loadContext } from '../../app/context';
 import { checkSource, fieldsNeeded, type SourceReport } from '../../collect/check-sources';
 import { mapEsError } from '../../collect/client';
+import { describeEngine, detectEngine, type Product } from '../../collect/engine';
 import type { Rule } from '../../rules/rule-schema';
 import { configOption, formatOption, rulesOption } from '../options';
 import { colours, type Format } from '../output';
 
 interface DoctorReport {
+  engine: { product: Product; version: string };
   cluster: { name: string; versions: string[]; health: string; nodes: number };
   sources: {
     patterns: { pattern: string; indices: number; documents: number }[];
@@ -18,6 +20,7 @@ interface DoctorReport {
 }
 
 async function examine(client: Client, rules: Rule[]): Promise<DoctorReport> {
+  const { product, version } = await detectEngine(client);
   let cluster: DoctorReport['cluster'];
   try {
     const [health, nodes] = await Promise.all([
@@ -52,7 +55,7 @@ async function examine(client: Client, rules: Rule[]): Promise<DoctorReport> {
     sources.push({ patterns, rules: group.map((r) => r.id), fields: report.fields });
   }
   const field_problems = sources.reduce((n, s) => n + s.fields.filter((f) => !f.usable).length, 0);
-  return { cluster, sources, field_problems };
+  return { engine: { product, version }, cluster, sources, field_problems };
 }
 
 function printReport(r: DoctorReport): void {
@@ -60,7 +63,7 @@ function printReport(r: DoctorReport): void {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const colour = r.cluster.health === 'green' ? c.green : r.cluster.health === 'yellow' ? c.yellow : c.red;
   out(
-    `cluster ${r.cluster.name}: Elasticsearch ${r.cluster.versions.join(', ')}, health ${colour(r.cluster.health)}, ${r.cluster.nodes} node(s)`,
+    `cluster ${r.cluster.name}: ${describeEngine(r.engine)}${r.cluster.versions.length > 1 ? ` (nodes run ${r.cluster.versions.join(', ')})` : ''}, health ${colour(r.cluster.health)}, ${r.cluster.nodes} node(s)`,
   );
   for (const s of r.sources) {
     out(`\nsource ${s.patterns.map((p) => p.pattern).join(', ')} (rules: ${s.rules.join(', ')})`);
@@ -88,7 +91,7 @@ function printReport(r: DoctorReport): void {
 export function doctorCommand(): Command {
   return new Command('doctor')
     .description(
-      'connect with the configured settings; show cluster version and health, and for each index pattern the indices, documents and field mappings the rules need (exit 3 when unreachable)',
+      'connect with the configured settings; show the engine (Elasticsearch or OpenSearch) and its version, cluster health, and for each index pattern the indices, documents and field mappings the rules need (exit 3 when unreachable)',
     )
     .addOption(configOption())
     .addOption(rulesOption())

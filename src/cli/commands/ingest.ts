@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import { Command, Option } from 'commander';
 import { defaultConfigPath } from '../../app/context';
-import { createClient } from '../../collect/client';
+import { createClient, ENGINE_NEUTRAL } from '../../collect/client';
 import { loadConfig } from '../../config/load-config';
 import { ConfigError, EXIT, UsageError } from '../../errors';
 import { type IngestOptions, runIngest } from '../../ingest/run-ingest';
@@ -135,7 +135,13 @@ export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Clie
   const node = env.ELASTICSEARCH_URL || 'http://localhost:9200';
   if (!/^https?:\/\//.test(node))
     throw new UsageError(`ELASTICSEARCH_URL: expected http(s)://host:port, got "${node.slice(0, 60)}"`);
-  const opts: ClientOptions = { node, requestTimeout: 60_000, maxRetries: 3, name: 'vigil-ingest' };
+  const opts: ClientOptions = {
+    node,
+    requestTimeout: 60_000,
+    maxRetries: 3,
+    name: 'vigil-ingest',
+    ...ENGINE_NEUTRAL,
+  };
   if (env.ELASTIC_API_KEY) opts.auth = { apiKey: env.ELASTIC_API_KEY };
   else if (env.ELASTIC_USER) opts.auth = { username: env.ELASTIC_USER, password: env.ELASTIC_PASSWORD ?? '' };
   if (env.ELASTIC_CA_FILE) {

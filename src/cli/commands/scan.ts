@@ -3,6 +3,7 @@ import { cycleRecord, startRecord } from '../../app/audit-records';
 import { runPipelineCycle } from '../../app/run-pipeline';
 import { buildRuntime } from '../../app/runtime';
 import { parseMinutes, scanInterval } from '../../app/scan-interval';
+import { probeEngine } from '../../collect/engine';
 import { EXIT, errorMessage, VigilError } from '../../errors';
 import { selectRules } from '../../rules/load-rules';
 import { configOption, formatOption, rulesOption } from '../options';
@@ -72,7 +73,8 @@ export async function runScan(opts: ScanOpts): Promise<number> {
       nowMs,
       cfg.schedule.query_delay,
     );
-    rt.audit.record('start', startRecord('scan', rt.loaded.sha256, rules, rt.instanceId));
+    const engine = await probeEngine(rt.client);
+    rt.audit.record('start', startRecord('scan', rt.loaded.sha256, rules, rt.instanceId, engine));
     const t0 = performance.now();
     let result: Awaited<ReturnType<typeof runPipelineCycle>>;
     try {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../../src/collect/client';
 import { runIngest } from '../../../src/ingest/run-ingest';
 
 const AUTH_LOG = path.resolve(__dirname, '../../../../shared/data/elastic-examples/auth.log');
@@ -14,7 +15,7 @@ const INDEX = `vigil-logs-it-ingest-auth-${RUN}`;
 const SHIFTED = `vigil-logs-it-ingest-shift-${RUN}`;
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 
-const client = new Client({ node: process.env.ELASTICSEARCH_URL });
+const client = new Client({ ...ENGINE_NEUTRAL, node: process.env.ELASTICSEARCH_URL });
 jest.setTimeout(120_000);
 
 afterAll(async () => {

@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../../src/collect/client';
 import { type IngestSummary, runIngest } from '../../../src/ingest/run-ingest';
 
 jest.setTimeout(120_000);
 
 const INDEX = `vigil-logs-it-ingest-follow-${process.pid}-${Date.now()}`;
 const NOW = Date.parse('2026-03-01T00:00:00Z');
-const client = new Client({ node: process.env.ELASTICSEARCH_URL });
+const client = new Client({ ...ENGINE_NEUTRAL, node: process.env.ELASTICSEARCH_URL });
 let dir: string;
 let seq = 0;
 

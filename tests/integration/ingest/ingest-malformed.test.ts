@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../../src/collect/client';
 import { runIngest } from '../../../src/ingest/run-ingest';
 import { formatSummary } from '../../../src/ingest/summary';
 
@@ -16,7 +17,7 @@ const RUN = `${process.pid}-${Date.now()}`;
 const AUTH_INDEX = `vigil-logs-it-ingest-bad-auth-${RUN}`;
 const JSON_INDEX = `vigil-logs-it-ingest-bad-json-${RUN}`;
 const NOW = Date.parse('2026-03-01T00:00:00Z');
-const client = new Client({ node: process.env.ELASTICSEARCH_URL });
+const client = new Client({ ...ENGINE_NEUTRAL, node: process.env.ELASTICSEARCH_URL });
 let dir: string;
 
 beforeAll(() => {

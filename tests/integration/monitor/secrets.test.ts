@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../../src/collect/client';
 import { ECS_TEST_MAPPINGS, indexDocs, sshFailures } from '../../helpers/ecs';
 import {
   freePort,
@@ -41,6 +42,7 @@ describe('vigil monitor: secrets stay out of the audit log and the console', () 
   beforeAll(async () => {
     es = secured();
     client = new Client({
+      ...ENGINE_NEUTRAL,
       node: es.url,
       auth: { username: es.user, password: es.password },
       tls: { ca: fs.readFileSync(es.ca) },

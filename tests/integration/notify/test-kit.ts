@@ -1,4 +1,5 @@
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../../src/collect/client';
 import { type AlertsConfig, type AlertsConfigInput, alertsSchema } from '../../../src/notify/channel-schema';
 import type { NotifyLogger } from '../../../src/notify/logger';
 import { STATE_MAPPINGS, STATE_SETTINGS } from '../../../src/state/mapping';
@@ -17,7 +18,7 @@ export function memoryLogger(): NotifyLogger & {
 export function esClient(): Client {
   const url = process.env.ELASTICSEARCH_URL;
   if (!url) throw new Error('ELASTICSEARCH_URL is not set: run through the integration jest project');
-  return new Client({ node: url, requestTimeout: 30_000 });
+  return new Client({ ...ENGINE_NEUTRAL, node: url, requestTimeout: 30_000 });
 }
 
 /** A fresh state index, as the state module creates it. */

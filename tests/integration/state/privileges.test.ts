@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, type estypes } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../../src/collect/client';
 import { ensureStateIndex } from '../../../src/state/state-index';
 import { indexDocs, sshFailures } from '../../helpers/ecs';
 import { expectOneLine, secured } from '../../helpers/secure-cluster';
@@ -35,6 +36,7 @@ const fileRealm = new Map<string, string>();
 beforeAll(async () => {
   const s = secured();
   admin = new Client({
+    ...ENGINE_NEUTRAL,
     node: s.url,
     auth: { username: s.user, password: s.password },
     tls: { ca: fs.readFileSync(s.ca) },
@@ -146,6 +148,7 @@ async function defineUser(
 function asUser(username: string): Client {
   const s = secured();
   return new Client({
+    ...ENGINE_NEUTRAL,
     node: s.url,
     auth: { username, password: PASSWORD },
     tls: { ca: fs.readFileSync(s.ca) },

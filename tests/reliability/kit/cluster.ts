@@ -65,23 +65,15 @@ export async function startKillableCluster(name: string): Promise<KillableCluste
       fs.rmSync(pidFile, { force: true });
     },
     async restart() {
-      const home = harness.ensureDistribution(state.version) as string;
-      // the real clock for Elasticsearch, also under `npm run test:clock`
-      const env: NodeJS.ProcessEnv = harness.withRealClock({
-        ...process.env,
-        ES_JAVA_HOME: state.java,
-        ES_PATH_CONF: path.join(state.dir, 'config'),
-        ES_JAVA_OPTS: '',
-      });
-      delete env.JAVA_HOME;
-      const es = path.join(home, 'bin', 'elasticsearch');
-      const root = typeof process.getuid === 'function' && process.getuid() === 0;
-      const [cmd, args] = root
-        ? ['runuser', ['-u', 'vigil-es', '--', es, '-p', pidFile]]
-        : [es, ['-p', pidFile]];
+      // the same command and environment as the first start (the real clock under test:clock too)
+      const launch = harness.launchOf(state, harness.ensureRunUser()) as {
+        cmd: string;
+        args: string[];
+        env: NodeJS.ProcessEnv;
+      };
       const out = fs.openSync(path.join(state.dir, 'stdout.log'), 'a');
-      const child = spawn(cmd as string, args as string[], {
-        env,
+      const child = spawn(launch.cmd, launch.args, {
+        env: launch.env,
         detached: true,
         stdio: ['ignore', out, out],
       });

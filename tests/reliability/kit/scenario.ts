@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Client } from '@elastic/elasticsearch';
+import { ENGINE_NEUTRAL } from '../../../src/collect/client';
 import { createEcsIndex, sshFailures } from '../../helpers/ecs';
 import { makeSelfSignedCert, type SelfSigned, type SmtpReceiver, startSmtp } from '../../helpers/receivers';
 import { CLI, type RunResult, runVigil, tempDir } from '../../helpers/vigil-cli';
@@ -161,7 +162,12 @@ ${channels}`,
     return file;
   };
   const configFile = writeConfig('config.yaml', emailChannel + (opts.extraChannels ?? ''));
-  let attacker = new Client({ node: opts.directUrl, requestTimeout: 10_000, maxRetries: 0 });
+  let attacker = new Client({
+    ...ENGINE_NEUTRAL,
+    node: opts.directUrl,
+    requestTimeout: 10_000,
+    maxRetries: 0,
+  });
   await createEcsIndex(attacker, `${prefix}-auth`);
   const buffer: { id: string; doc: Record<string, unknown> }[] = [];
   const attacked: string[] = [];
@@ -224,7 +230,7 @@ ${channels}`,
     flush,
     setDirectUrl(url) {
       void attacker.close();
-      attacker = new Client({ node: url, requestTimeout: 10_000, maxRetries: 0 });
+      attacker = new Client({ ...ENGINE_NEUTRAL, node: url, requestTimeout: 10_000, maxRetries: 0 });
     },
     monitor(extraArgs = [], env = {}) {
       return s.start(['monitor', '--log-level', 'debug', '--grace', '10s', ...extraArgs], env);
@@ -286,7 +292,7 @@ ${channels}`,
       for (const p of processes) p.kill('SIGKILL');
       await Promise.all(processes.map((p) => p.exited));
       await smtp.close().catch(() => undefined);
-      const admin = new Client({ node: opts.directUrl, requestTimeout: 30_000 });
+      const admin = new Client({ ...ENGINE_NEUTRAL, node: opts.directUrl, requestTimeout: 30_000 });
       await deletePrefixed(admin, prefix);
       await admin.close();
       await attacker.close();
