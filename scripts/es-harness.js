@@ -183,6 +183,23 @@ function ensureDistribution(version, product = 'elasticsearch') {
 }
 
 /**
+ * Starts the engine of one node folder (the state's `dir`) in the background, its output appended
+ * to stdout.log there; returns the child (pid of the launcher, the engine's own is in es.pid).
+ */
+function spawnNode(state, user = ensureRunUser()) {
+  const launch = launchOf(state, user);
+  const out = fs.openSync(path.join(state.dir, 'stdout.log'), 'a');
+  const child = spawn(launch.cmd, launch.args, {
+    env: launch.env,
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  child.unref();
+  fs.closeSync(out);
+  return child;
+}
+
+/**
  * How to start the engine of a local cluster's state (used again by tests that SIGKILL and
  * restart it): the command, its arguments and environment. The real clock, under test:clock too.
  */
@@ -317,7 +334,10 @@ async function waitHealthy(url, opts, isAlive, logFile) {
       const cause = lines.find((l) => /Exception:|ERROR:/.test(l)) || lines.slice(-3).join(' ');
       throw new HarnessError(`Elasticsearch exited during start-up: ${cause.trim()} (full log: ${logFile})`);
     }
-    const r = await request(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, opts);
+    const r = await request(
+      `${url}/_cluster/health?${opts.query ?? 'wait_for_status=yellow'}&timeout=2s`,
+      opts,
+    );
     if (r.status === 200) return JSON.parse(r.body);
     await sleep(1000);
   }
@@ -389,16 +409,8 @@ async function startWithTestcontainers(name, engine, secure) {
   return state;
 }
 
-async function startLocal(name, engine, secure) {
-  const spec = ENGINES[engine.product];
-  if (secure && !spec.xpack)
-    throw new HarnessError(
-      `${engineName(engine)}'s test distribution has no security plugin: the secured-cluster tests run on Elasticsearch only`,
-    );
-  const java = pickJavaHome(engine);
-  const home = ensureDistribution(engine.version, engine.product);
-  const user = ensureRunUser();
-  const dir = path.join(CACHE, 'run', name);
+/** A node's own folder: data, logs and a copy of the distribution's config (made writable for it). */
+function prepareNodeDir(dir, home) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
@@ -409,22 +421,16 @@ async function startLocal(name, engine, secure) {
     jvmOptions,
     fs.readFileSync(jvmOptions, 'utf8').replace(/(file=|ErrorFile=|loggc:)logs\//g, `$1${dir}/logs/`),
   );
-  const httpPort = await freePort();
-  const transportPort = await freePort();
-  const settings = [
-    `cluster.name: vigil-${name}`,
-    `node.name: ${name}`,
-    `path.data: ${path.join(dir, 'data')}`,
-    `path.logs: ${path.join(dir, 'logs')}`,
-    'network.host: 127.0.0.1',
-    `http.port: ${httpPort}`,
-    `transport.port: ${transportPort}`,
-    'discovery.type: single-node',
-    ...(spec.xpack ? [`xpack.security.enabled: ${secure ? 'true' : 'false'}`] : []),
-    'action.destructive_requires_name: false',
-    'cluster.routing.allocation.disk.threshold_enabled: false',
-  ];
-  const state = {
+}
+
+function writeNodeSettings(dir, spec, settings) {
+  fs.writeFileSync(path.join(dir, 'config', spec.yml), `${settings.join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'config', 'jvm.options.d', 'heap.options'), '-Xms512m\n-Xmx512m\n');
+}
+
+/** What the state file of a local cluster records (stop() and restarts read it). */
+function localState(name, engine, java, dir, httpPort) {
+  return {
     name,
     kind: 'local',
     product: engine.product,
@@ -434,6 +440,97 @@ async function startLocal(name, engine, secure) {
     url: `http://127.0.0.1:${httpPort}`,
     run: RUN_ID,
   };
+}
+
+/** The settings every local node has, whatever the cluster's shape. */
+function commonSettings(clusterName, nodeName, dir, ports, spec, secure = false) {
+  return [
+    `cluster.name: vigil-${clusterName}`,
+    `node.name: ${nodeName}`,
+    `path.data: ${path.join(dir, 'data')}`,
+    `path.logs: ${path.join(dir, 'logs')}`,
+    'network.host: 127.0.0.1',
+    `http.port: ${ports.http}`,
+    `transport.port: ${ports.transport}`,
+    ...(spec.xpack ? [`xpack.security.enabled: ${secure}`] : []),
+    'action.destructive_requires_name: false',
+    'cluster.routing.allocation.disk.threshold_enabled: false',
+  ];
+}
+
+/**
+ * A cluster of `nodes` nodes of one engine on loopback (tests/reliability's 3-node scenario), no
+ * security. Each node has its folder under the cluster's (node-1, node-2, ...) and its pid on
+ * record, so stop() takes down all of them and a test may SIGKILL and restart one (launchOf).
+ * Resolves once every node joined and the cluster is green.
+ */
+async function startLocalCluster(name, { nodes = 3, engine = engineSpec() } = {}) {
+  const spec = ENGINES[engine.product];
+  const java = pickJavaHome(engine);
+  const home = ensureDistribution(engine.version, engine.product);
+  const user = ensureRunUser();
+  const dir = path.join(CACHE, 'run', name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const members = [];
+  for (let i = 1; i <= nodes; i++)
+    members.push({ name: `${name}-node-${i}`, http: await freePort(), transport: await freePort() });
+  const seeds = members.map((m) => `"127.0.0.1:${m.transport}"`).join(', ');
+  const initial =
+    engine.product === 'opensearch'
+      ? 'cluster.initial_cluster_manager_nodes'
+      : 'cluster.initial_master_nodes';
+  const state = {
+    ...localState(name, engine, java, dir, members[0].http),
+    nodes: [],
+  };
+  for (const m of members) {
+    const nodeDir = path.join(dir, m.name);
+    prepareNodeDir(nodeDir, home);
+    writeNodeSettings(nodeDir, spec, [
+      ...commonSettings(name, m.name, nodeDir, m, spec),
+      `discovery.seed_hosts: [${seeds}]`,
+      `${initial}: [${members.map((x) => `"${x.name}"`).join(', ')}]`,
+    ]);
+    state.nodes.push({ name: m.name, dir: nodeDir, url: `http://127.0.0.1:${m.http}` });
+  }
+  if (user) execFileSync('chown', ['-R', `${user}:${user}`, dir]);
+  fs.mkdirSync(CLUSTERS, { recursive: true });
+  for (const node of state.nodes) {
+    node.pid = spawnNode({ ...state, dir: node.dir }, user).pid;
+    fs.writeFileSync(stateFile(name), JSON.stringify(state, null, 2));
+  }
+  try {
+    await waitHealthy(
+      state.url,
+      { query: `wait_for_status=green&wait_for_nodes=${nodes}` },
+      () => state.nodes.every((n) => pidAlive(n.pid)),
+      path.join(state.nodes.find((n) => !pidAlive(n.pid))?.dir ?? state.nodes[0].dir, 'stdout.log'),
+    );
+  } catch (e) {
+    await stop(name);
+    throw e;
+  }
+  return state;
+}
+
+async function startLocal(name, engine, secure) {
+  const spec = ENGINES[engine.product];
+  if (secure && !spec.xpack)
+    throw new HarnessError(
+      `${engineName(engine)}'s test distribution has no security plugin: the secured-cluster tests run on Elasticsearch only`,
+    );
+  const java = pickJavaHome(engine);
+  const home = ensureDistribution(engine.version, engine.product);
+  const user = ensureRunUser();
+  const dir = path.join(CACHE, 'run', name);
+  prepareNodeDir(dir, home);
+  const httpPort = await freePort();
+  const transportPort = await freePort();
+  const settings = [
+    ...commonSettings(name, name, dir, { http: httpPort, transport: transportPort }, spec, secure),
+    'discovery.type: single-node',
+  ];
+  const state = localState(name, engine, java, dir, httpPort);
   if (secure) {
     const certs = path.join(dir, 'config', 'certs');
     fs.mkdirSync(certs);
@@ -451,8 +548,7 @@ async function startLocal(name, engine, secure) {
     state.password = crypto.randomBytes(12).toString('hex');
     state.caFile = path.join(certs, 'ca.crt');
   }
-  fs.writeFileSync(path.join(dir, 'config', spec.yml), `${settings.join('\n')}\n`);
-  fs.writeFileSync(path.join(dir, 'config', 'jvm.options.d', 'heap.options'), '-Xms512m\n-Xmx512m\n');
+  writeNodeSettings(dir, spec, settings);
   const launch = launchOf(state, user);
   const env = launch.env;
   if (user) execFileSync('chown', ['-R', `${user}:${user}`, dir]);
@@ -470,9 +566,7 @@ async function startLocal(name, engine, secure) {
       throw new HarnessError(`elasticsearch-users failed: ${(r.stderr || r.stdout).trim()}`);
   }
   const logFile = path.join(dir, 'stdout.log');
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(launch.cmd, launch.args, { env, detached: true, stdio: ['ignore', out, out] });
-  child.unref();
+  const child = spawnNode(state, user);
   state.pid = child.pid;
   fs.mkdirSync(CLUSTERS, { recursive: true });
   fs.writeFileSync(stateFile(name), JSON.stringify(state, null, 2));
@@ -551,9 +645,12 @@ async function stop(name) {
   if (state.kind === 'testcontainers') {
     spawnSync('docker', ['rm', '-f', state.containerId], { stdio: 'ignore' });
   } else {
-    const pids = [state.pid];
-    const pidFile = path.join(state.dir, 'es.pid');
-    if (fs.existsSync(pidFile)) pids.push(Number(fs.readFileSync(pidFile, 'utf8').trim()));
+    const pids = [];
+    for (const node of state.nodes ?? [state]) {
+      if (node.pid) pids.push(node.pid);
+      const pidFile = path.join(node.dir, 'es.pid');
+      if (fs.existsSync(pidFile)) pids.push(Number(fs.readFileSync(pidFile, 'utf8').trim()));
+    }
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGTERM');
@@ -614,6 +711,9 @@ module.exports = {
   engineName,
   launchOf,
   ensureRunUser,
+  startLocalCluster,
+  spawnNode,
+  pidAlive,
   request,
   ensureDistribution,
   HarnessError,

@@ -3,7 +3,7 @@
  * restart on the same data directory and port. Only the local test distribution can be killed
  * this way; the scenario says so when the harness picked something else.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -32,14 +32,7 @@ export interface KillableCluster {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = (pid: number): boolean => harness.pidAlive(pid);
 
 export async function startKillableCluster(name: string): Promise<KillableCluster> {
   // never the cluster named by ELASTICSEARCH_URL: this one gets killed
@@ -66,19 +59,7 @@ export async function startKillableCluster(name: string): Promise<KillableCluste
     },
     async restart() {
       // the same command and environment as the first start (the real clock under test:clock too)
-      const launch = harness.launchOf(state, harness.ensureRunUser()) as {
-        cmd: string;
-        args: string[];
-        env: NodeJS.ProcessEnv;
-      };
-      const out = fs.openSync(path.join(state.dir, 'stdout.log'), 'a');
-      const child = spawn(launch.cmd, launch.args, {
-        env: launch.env,
-        detached: true,
-        stdio: ['ignore', out, out],
-      });
-      child.unref();
-      fs.closeSync(out);
+      const child = harness.spawnNode(state) as ChildProcess;
       // the harness's stop() kills the pid on record: keep it current
       fs.writeFileSync(stateFile, JSON.stringify({ ...state, pid: child.pid }, null, 2));
       const deadline = Date.now() + 180_000;
