@@ -32,11 +32,35 @@ export function parseAccessLine(
   ctx: ParseContext,
   format?: AccessFormat,
 ): ParseResult {
-  const parts = format ? format.match(line) : flavour === 'nginx' ? matchNginx(line) : matchApache(line);
+  const match = (text: string) =>
+    format ? format.match(text) : flavour === 'nginx' ? matchNginx(text) : matchApache(text);
+  let parts = match(line);
+  // a line some exporter wrapped in one more pair of quotes: every parser reads what is inside
+  if (!parts || parts.sourceAddress?.includes('"')) {
+    const inner = unwrapQuotedLine(line);
+    parts = (inner !== undefined && match(inner)) || parts;
+  }
   if (!parts) return failure('bad_access_line', `not a ${flavour} access line in the expected format`);
+  // never a document with a garbage address: a quote is in no address or host name
+  if (parts.sourceAddress?.includes('"'))
+    return failure('bad_address', `unreadable client address ${JSON.stringify(parts.sourceAddress.slice(0, 40))}`);
   if (Number.isNaN(parts.ms)) return failure('bad_timestamp', 'unreadable access log time stamp');
   splitRequest(parts);
   return { ok: true, docs: [buildAccessDoc(line, parts, flavour, ctx)] };
+}
+
+/**
+ * The line inside one extra pair of double quotes, as some exporters and copy-pastes write access
+ * logs: with the inner quotes as they were, doubled (CSV) or backslash-escaped (JSON strings).
+ * Undefined when the line is not wrapped.
+ */
+export function unwrapQuotedLine(line: string): string | undefined {
+  if (line.length < 2 || !line.startsWith('"') || !line.endsWith('"')) return undefined;
+  const inner = line.slice(1, -1);
+  if (inner.includes('""') && !inner.replace(/""/g, '').includes('"')) return inner.replace(/""/g, '"');
+  if (inner.includes('\\"') && !inner.replace(/\\["\\]/g, '').includes('"'))
+    return inner.replace(/\\(["\\])/g, '$1');
+  return inner;
 }
 
 function matchNginx(line: string): AccessParts | undefined {

@@ -14,6 +14,7 @@ export type FailureReason =
   | 'no_syslog_header'
   | 'bad_timestamp'
   | 'bad_access_line'
+  | 'bad_address'
   | 'bad_json'
   | 'json_not_object';
 

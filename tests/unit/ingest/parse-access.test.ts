@@ -107,6 +107,39 @@ describe('parseAccessLine', () => {
     expect(r.ok ? 'ok' : r.reason).toBe(reason);
   });
 
+  // issue 16: a scanner log whose exporter wrapped every line in one more pair of double quotes
+  // was indexed by --type apache with source.address "\"192.168.4.163" and no source.ip
+  const PLAIN = `192.168.4.163 - - [22/Jan/2019:03:56:14 +0330] "GET /admin.php HTTP/1.1" 404 209 "-" "${UA}"`;
+  it.each([
+    ['plain wrapping', `"${PLAIN}"`],
+    ['inner quotes doubled (CSV)', `"${PLAIN.replace(/"/g, '""')}"`],
+    ['inner quotes escaped (JSON)', `"${PLAIN.replace(/"/g, '\\"')}"`],
+  ])('reads a wrapped line (%s) like the plain one, in both access parsers', (_n, wrapped) => {
+    for (const flavour of ['apache', 'nginx'] as const) {
+      const plain = parseAccessLine(PLAIN, flavour, ctx());
+      const r = parseAccessLine(wrapped, flavour, ctx());
+      if (!r.ok || !plain.ok) throw new Error(`${flavour}: ${r.ok ? '' : r.detail}`);
+      const doc = flattenFields(r.docs[0]);
+      const expected = flattenFields(plain.docs[0]);
+      expect([flavour, doc['source.ip'], doc['source.address']]).toEqual([
+        flavour,
+        '192.168.4.163',
+        '192.168.4.163',
+      ]);
+      for (const k of ['@timestamp', 'url.original', 'http.response.status_code', 'user_agent.original'])
+        expect([flavour, k, doc[k]]).toEqual([flavour, k, expected[k]]);
+    }
+  });
+
+  it('counts a line whose address would keep a quote as unparsed, never indexes it', () => {
+    const r = parseAccessLine(
+      `"192.168.4.163 - - [22/Jan/2019:03:56:14 +0330] "GET / HTTP/1.1" 404 209`,
+      'apache',
+      ctx(),
+    );
+    expect(r.ok ? 'ok' : r.reason).toBe('bad_address');
+  });
+
   it('splits nginx prefixes like Filebeat', () => {
     expect(splitNginxPrefix('"10.5.102.222, 175.16.199.1, 204.246.1.1" 10.2.1.185')?.sourceAddress).toBe(
       '175.16.199.1',
