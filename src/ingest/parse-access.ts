@@ -43,7 +43,10 @@ export function parseAccessLine(
   if (!parts) return failure('bad_access_line', `not a ${flavour} access line in the expected format`);
   // never a document with a garbage address: a quote is in no address or host name
   if (parts.sourceAddress?.includes('"'))
-    return failure('bad_address', `unreadable client address ${JSON.stringify(parts.sourceAddress.slice(0, 40))}`);
+    return failure(
+      'bad_address',
+      `unreadable client address ${JSON.stringify(parts.sourceAddress.slice(0, 40))}`,
+    );
   if (Number.isNaN(parts.ms)) return failure('bad_timestamp', 'unreadable access log time stamp');
   splitRequest(parts);
   return { ok: true, docs: [buildAccessDoc(line, parts, flavour, ctx)] };
