@@ -38,6 +38,7 @@ for (let i = 0; i < args.length; i++) {
 }
 
 const run = (cmd, argv) => spawnSync(cmd, argv, { cwd: ROOT, env, stdio: 'inherit' }).status ?? 1;
-const built = run('npm', ['run', 'build']);
+// VIGIL_BUILT=1: dist/ is current (.ci/run builds once before running suites side by side)
+const built = process.env.VIGIL_BUILT === '1' ? 0 : run('npm', ['run', 'build']);
 if (built !== 0) process.exit(built);
 process.exit(run(process.execPath, [require.resolve('jest/bin/jest'), '--selectProjects', 'chaos', ...rest]));

@@ -38,7 +38,8 @@ try {
 }
 
 const run = (cmd, argv, env) => spawnSync(cmd, argv, { cwd: ROOT, env, stdio: 'inherit' }).status ?? 1;
-const built = run('npm', ['run', 'build'], process.env);
+// VIGIL_BUILT=1: dist/ is current (.ci/run builds once before running suites side by side)
+const built = process.env.VIGIL_BUILT === '1' ? 0 : run('npm', ['run', 'build'], process.env);
 if (built !== 0) process.exit(built);
 
 const results = [];
