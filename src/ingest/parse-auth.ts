@@ -39,8 +39,16 @@ function timeOf(header: SyslogHeader, ctx: ParseContext): number {
   return ctx.years.resolve(header.time.stamp, ctx.nowMs);
 }
 
+/**
+ * Old-style PAM lines name the module in the program (RHEL 4/5, some appliances):
+ * `sshd(pam_unix)[19939]: authentication failure; … rhost=218.188.2.4  user=root`.
+ */
+const OLD_PAM_PROGRAM = /^([\w-]+)\((pam_\w+)\)$/;
+
 /** The program-specific fields, or undefined for a line indexed with its header and message only. */
 export function parseMessage(program: string, message: string): Fields | undefined {
+  const oldPam = OLD_PAM_PROGRAM.exec(program);
+  if (oldPam) return parsePamFailure(`${oldPam[2]}(${oldPam[1]}:auth): ${message}`);
   switch (program) {
     case 'sshd':
       return parseSshd(message) ?? parsePamFailure(message);

@@ -174,6 +174,38 @@ describe('parseAuthLine', () => {
     expect(doc['log.offset']).toBe(42);
   });
 
+  // issue 16: RHEL 4/5 and some appliances log PAM failures with the module in the program name;
+  // in a real log the only trace of an 80-failures brute force was in such lines
+  it.each([
+    [
+      'sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4  user=root',
+      { 'source.ip': '218.188.2.4', 'source.address': '218.188.2.4', 'user.name': 'root' },
+    ],
+    [
+      'sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=static.example.com',
+      { 'source.ip': undefined, 'source.address': 'static.example.com', 'user.name': undefined },
+    ],
+  ])('reads an old-style PAM failure: %s', (message, fields) => {
+    const r = parseAuthLine(`Jun 15 04:06:18 combo ${message}`, ctx());
+    if (!r.ok) throw new Error(r.detail);
+    const doc = flattenFields(r.docs[0]);
+    expect(doc).toMatchObject({
+      'event.action': 'authentication_failure',
+      'event.outcome': 'failure',
+      'system.auth.pam.module': 'pam_unix',
+      'system.auth.pam.origin': 'sshd',
+      'process.name': 'sshd(pam_unix)',
+      'process.pid': 19939,
+    });
+    for (const [k, v] of Object.entries(fields)) expect([k, doc[k]]).toEqual([k, v]);
+  });
+
+  it('leaves other old-style PAM lines as plain events', () => {
+    const r = parseAuthLine('Jun 15 04:06:20 combo sshd(pam_unix)[19937]: check pass; user unknown', ctx());
+    if (!r.ok) throw new Error(r.detail);
+    expect(flattenFields(r.docs[0])['event.outcome']).toBeUndefined();
+  });
+
   it('expands "message repeated N times" into N documents', () => {
     const docs = parse(
       `${H} sshd[6402]: message repeated 5 times: [ Failed password for root from 218.60.136.106 port 56338 ssh2]`,
