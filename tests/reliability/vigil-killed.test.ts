@@ -88,11 +88,26 @@ it('two monitors on the same data: no duplicate email; when the lease holder is 
   expectEachIpAlertedOnce(s.attacked, tally);
   expect(tally.resent).toEqual([]);
 
-  // kill whichever holds the rule's lease (instance id: host:pid:random)
-  const lease = await stateDoc(s, 'lease:rel_ssh');
-  const holderPid = Number(String(lease?.owner).split(':')[1]);
-  const [holder, other] = a.child.pid === holderPid ? [a, b] : [b, a];
-  expect(holder.child.pid).toBe(holderPid);
+  // the share settles: the monitor the rule is assigned to holds its lease, and the other one's
+  // latest word is that it runs 0 of 1 (the first to start may hold the lease until it hands over)
+  const lastShare = (m: typeof a) =>
+    m
+      .output()
+      .match(/this one runs \d+ of 1/g)
+      ?.at(-1);
+  let holder = a;
+  let other = b;
+  await until(
+    'the rule settled on one monitor',
+    async () => {
+      const lease = await stateDoc(s, 'lease:rel_ssh');
+      const holderPid = Number(String(lease?.owner).split(':')[1]);
+      [holder, other] = a.child.pid === holderPid ? [a, b] : [b, a];
+      return holder.child.pid === holderPid && lastShare(other) === 'this one runs 0 of 1';
+    },
+    60_000,
+  );
+  // kill the holder (instance id: host:pid:random)
   holder.kill('SIGKILL');
   await holder.exited;
   for (let i = 0; i < 3; i++) {
@@ -104,7 +119,7 @@ it('two monitors on the same data: no duplicate email; when the lease holder is 
   expect((await other.exited).code).toBe(0);
 
   expectEachIpAlertedOnce(s.attacked, tally);
-  // the survivor left the rule to the other monitor (their share), then took it over
+  // the survivor had left the rule to the other monitor (their share), then took it over
   expect(other.output()).toMatch(/2 monitors share the rules on .*: this one runs 0 of 1/);
   const taken = await stateDoc(s, 'lease:rel_ssh');
   expect(Number(String(taken?.owner).split(':')[1])).toBe(other.child.pid);
