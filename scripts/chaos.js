@@ -41,4 +41,5 @@ const run = (cmd, argv) => spawnSync(cmd, argv, { cwd: ROOT, env, stdio: 'inheri
 // VIGIL_BUILT=1: dist/ is current (.ci/run builds once before running suites side by side)
 const built = process.env.VIGIL_BUILT === '1' ? 0 : run('npm', ['run', 'build']);
 if (built !== 0) process.exit(built);
-process.exit(run(process.execPath, [require.resolve('jest/bin/jest'), '--selectProjects', 'chaos', ...rest]));
+// jest arguments before --selectProjects, which would take them as more project names
+process.exit(run(process.execPath, [require.resolve('jest/bin/jest'), ...rest, '--selectProjects', 'chaos']));

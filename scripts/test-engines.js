@@ -51,7 +51,8 @@ for (const engine of engines) {
   const began = Date.now();
   const code = run(
     process.execPath,
-    [require.resolve('jest/bin/jest'), '--selectProjects', 'engines', ...process.argv.slice(2)],
+    // paths before --selectProjects, which would take them as more project names
+    [require.resolve('jest/bin/jest'), ...process.argv.slice(2), '--selectProjects', 'engines'],
     env,
   );
   results.push({ engine, code, seconds: Math.round((Date.now() - began) / 1000) });
