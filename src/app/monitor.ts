@@ -125,7 +125,7 @@ export async function startMonitor(
   const runOne = async () => {
     if (!engine) {
       engine = await probeEngine(rt.client).catch(() => undefined);
-      if (engine) rt.audit.record('engine', { engine: describeEngine(engine) });
+      if (engine) rt.audit.record('engine', { engine: { product: engine.product, version: engine.version } });
     }
     const nowMs = Date.now();
     const t0 = performance.now();

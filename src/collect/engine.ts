@@ -17,7 +17,10 @@ export interface EngineInfo {
   minor: number;
 }
 
-/** The oldest version of each engine vigil runs on (the oldest the engine suite tests). */
+/**
+ * The oldest version of each engine vigil runs on. Tested: Elasticsearch 7.17; OpenSearch from 2.19
+ * (2.x kept every API vigil uses, so 2.0 is accepted too).
+ */
 export const MINIMUM: Record<Product, [number, number]> = { elasticsearch: [7, 17], opensearch: [2, 0] };
 
 const NAMES: Record<Product, string> = { elasticsearch: 'Elasticsearch', opensearch: 'OpenSearch' };

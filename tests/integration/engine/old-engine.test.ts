@@ -9,9 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { expectOneLine } from '../../helpers/secure-cluster';
 import { baseConfig, runVigil, tempDir, writeConfig } from '../../helpers/vigil-cli';
 
-const ROOTS: Record<string, { body: unknown; headers: Record<string, string> }> = {
+const ROOTS: Record<string, { body: unknown }> = {
   'Elasticsearch 6.8.23': {
-    headers: {},
     body: {
       name: 'legacy-1',
       cluster_name: 'legacy',
@@ -26,7 +25,6 @@ const ROOTS: Record<string, { body: unknown; headers: Record<string, string> }> 
     },
   },
   'OpenSearch 1.3.19': {
-    headers: {},
     body: {
       name: 'os-1',
       cluster_name: 'legacy-os',
@@ -34,13 +32,13 @@ const ROOTS: Record<string, { body: unknown; headers: Record<string, string> }> 
       tagline: 'The OpenSearch Project: https://opensearch.org/',
     },
   },
-  'a server that is no search engine': { headers: {}, body: { hello: 'world' } },
+  'a server that is no search engine': { body: { hello: 'world' } },
 };
 
 async function serve(answer: (typeof ROOTS)[string]): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const root = req.url === '/' || req.url?.startsWith('/?');
-    res.writeHead(root ? 200 : 404, { 'content-type': 'application/json', ...answer.headers });
+    res.writeHead(root ? 200 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify(root ? answer.body : { error: 'not here', status: 404 }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
