@@ -66,7 +66,7 @@ export class DeliveryError extends VigilError {
   }
 }
 
-export const EXIT = { ok: 0, internal: 1, config: 2, elasticsearch: 3, delivery: 4 } as const;
+export const EXIT = { ok: 0, internal: 1, config: 2, elasticsearch: 3, delivery: 4, partial: 5 } as const;
 
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;

@@ -1,10 +1,12 @@
 /**
- * Indexing through the client's bulk helper with `create` operations: documents have stable ids,
- * so a document already present comes back as 409 and is counted as a duplicate, not written twice.
+ * Indexing through the client's bulk helper with `create` operations: documents have stable ids
+ * (event-identity.ts), so a document already present comes back as 409 and is counted as a
+ * duplicate, not written twice. With a lookup pattern, earlier copies whose time changed are
+ * replaced (replace-earlier.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { mapEsError } from '../collect/client';
+import { type BulkOp, planOperations } from './replace-earlier';
 import { type IngestSummary, recordFailure } from './summary';
 import type { EcsDoc } from './types';
 
@@ -14,41 +16,48 @@ export interface BulkItem {
   doc: EcsDoc;
 }
 
-/** Stable id: the ingesting host, the file, the line's position, its content and its copy number. */
-export function documentId(host: string, path: string, offset: number, line: string, copy: number): string {
-  return createHash('sha256')
-    .update(`${host}\u0000${path}\u0000${offset}\u0000${copy}\u0000`)
-    .update(line)
-    .digest('base64url')
-    .slice(0, 32);
-}
-
 export interface BulkOptions {
   refresh?: boolean;
   flushBytes?: number;
   concurrency?: number;
+  /** Index or pattern where earlier copies of these events may be (`vigil-logs-auth-*`); none: no lookup. */
+  lookup?: string;
+}
+
+async function* plainCreates(items: AsyncIterable<BulkItem> | Iterable<BulkItem>): AsyncGenerator<BulkOp> {
+  for await (const item of items) yield { action: 'create', item };
 }
 
 /** Sends the items; counts indexed, duplicates (409) and rejected documents into the summary. */
 export async function indexDocuments(
   client: Client,
-  items: AsyncGenerator<BulkItem> | BulkItem[],
+  items: AsyncIterable<BulkItem> | BulkItem[],
   summary: IngestSummary,
   opts: BulkOptions = {},
 ): Promise<void> {
+  const ops = opts.lookup ? planOperations(client, items, opts.lookup, summary) : plainCreates(items);
   try {
-    const stats = await client.helpers.bulk<BulkItem>({
-      datasource: items,
-      onDocument: (item) => [{ create: { _index: item.index, _id: item.id } }, item.doc],
+    const stats = await client.helpers.bulk<BulkOp>({
+      datasource: ops,
+      onDocument: (op) => {
+        if (op.action === 'delete') return { delete: { _index: op.index, _id: op.id } };
+        const target = { _index: op.item.index, _id: op.item.id };
+        return op.action === 'index' ? [{ index: target }, op.item.doc] : [{ create: target }, op.item.doc];
+      },
+      onSuccess: ({ result }) => {
+        if (!('delete' in result)) summary.documentsIndexed++;
+      },
       onDrop: (drop) => {
+        const op = Object.keys(drop.operation)[0];
+        if (op === 'delete' && drop.status === 404) return; // already gone: deleted by an earlier batch
         if (drop.status === 409) {
           summary.duplicates++;
           return;
         }
         summary.rejected++;
         const err = drop.error as { type?: string; reason?: string } | null;
-        const doc = drop.document as unknown as EcsDoc;
-        const log = doc.log as { file?: { path?: string }; offset?: number } | undefined;
+        const doc = drop.document as unknown as EcsDoc | null;
+        const log = doc?.log as { file?: { path?: string }; offset?: number } | undefined;
         recordFailure(summary, 'rejected', `${log?.file?.path}:${log?.offset}: ${err?.type}: ${err?.reason}`);
       },
       flushBytes: opts.flushBytes ?? 5_000_000,
@@ -56,7 +65,6 @@ export async function indexDocuments(
       refreshOnCompletion: opts.refresh ?? false,
       retries: 3,
     });
-    summary.documentsIndexed += stats.successful;
     if (stats.aborted) throw new Error('the bulk helper aborted');
   } catch (e) {
     throw mapEsError(e, 'bulk indexing log documents', client);

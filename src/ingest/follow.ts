@@ -5,7 +5,6 @@
  * documents read up to them were indexed, so a restart loses and duplicates nothing.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { BulkItem } from './bulk-index';
 import { expandPaths } from './expand-paths';
 import { type LineEnv, processLine } from './line-pipeline';
@@ -34,7 +33,6 @@ export interface FollowOptions {
 
 interface Tracked {
   path: string;
-  abs: string;
   fh: fs.promises.FileHandle;
   dev: number;
   ino: number;
@@ -101,7 +99,6 @@ async function openTracked(p: string, o: FollowOptions): Promise<Tracked> {
     entry && entry.offset <= st.size && headsMatch(Buffer.from(entry.head, 'hex'), head) ? entry.offset : 0;
   return {
     path: p,
-    abs: path.resolve(p),
     fh,
     dev: st.dev,
     ino: st.ino,
@@ -123,6 +120,7 @@ async function detectTruncation(t: Tracked, o: FollowOptions): Promise<void> {
   t.readPos = 0;
   t.splitter = new LineSplitter(0, o.maxLineBytes);
   t.head = head;
+  t.ctx = o.makeContext(t.path, true); // new content: its own year and its own numbering of lines
 }
 
 async function readHead(fh: fs.promises.FileHandle, size: number): Promise<Buffer> {
@@ -146,13 +144,13 @@ async function readNew(t: Tracked, items: BulkItem[], o: FollowOptions, atEnd: b
     const { bytesRead } = await t.fh.read(buf, 0, Math.min(CHUNK, budget), t.readPos);
     if (bytesRead === 0) {
       const last = atEnd ? t.splitter.flush() : undefined;
-      if (last) items.push(...processLine(last, t.ctx, t.abs, o.env));
+      if (last) items.push(...processLine(last, t.ctx, o.env));
       return false;
     }
     t.readPos += bytesRead;
     budget -= bytesRead;
     for (const line of t.splitter.push(buf.subarray(0, bytesRead)))
-      items.push(...processLine(line, t.ctx, t.abs, o.env));
+      items.push(...processLine(line, t.ctx, o.env));
   }
   return true;
 }

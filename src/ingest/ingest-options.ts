@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, UsageError } from '../errors';
 import { type AccessFormat, compileAccessFormat } from './access-format';
+import { checkHostName } from './host-metadata';
 import type { JsonFieldMap } from './parse-json';
 import { isValidZone } from './syslog-time';
 import { LOG_TYPES, type LogType } from './types';
@@ -16,7 +17,7 @@ export interface IngestOptions {
   follow?: boolean;
   /** Year of the first year-less syslog line (`--year`). */
   year?: number | string;
-  /** IANA zone of time stamps without one; default: the local zone. */
+  /** Zone of time stamps without one (IANA name or ±HH:MM); default: the local zone. */
   timezone?: string;
   /** true: shift so the input's last event lands at now; a string: that original time lands at now. */
   shiftToNow?: boolean | string;
@@ -24,6 +25,8 @@ export interface IngestOptions {
   parserConfig?: string;
   /** nginx `log_format` or Apache `LogFormat` string; wins over the parser config's access.format. */
   logFormat?: string;
+  /** `--host`: the server the access logs come from (host.*, and part of document ids). */
+  host?: string;
   /** Follow mode: registry file (default under $XDG_STATE_HOME/vigil). */
   registry?: string;
   /** Follow mode: how often to look at the files, ms. */
@@ -78,7 +81,7 @@ export function checkIngestOptions(o: IngestOptions): CheckedOptions {
   const timezone = o.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   if (!isValidZone(timezone)) {
     throw new UsageError(
-      `--timezone: "${timezone.slice(0, 40)}" is not an IANA time zone such as Europe/Paris or UTC`,
+      `--timezone: "${timezone.slice(0, 40)}" is not an IANA time zone such as Europe/Paris or UTC, nor an offset such as -02:00`,
     );
   }
   if (o.index !== undefined && !/^[a-z0-9][a-z0-9._+-]*$/.test(o.index)) {
@@ -86,6 +89,8 @@ export function checkIngestOptions(o: IngestOptions): CheckedOptions {
       `--index: "${o.index.slice(0, 60)}" is not a valid index name (lowercase, no spaces or \\/*?"<>|,#:)`,
     );
   }
+  const badHost = o.host === undefined ? undefined : checkHostName(o.host);
+  if (badHost) throw new UsageError(badHost);
   const checked: CheckedOptions = { type: o.type as LogType, year, timezone };
   if (o.parserConfig) loadIngestConfig(o.parserConfig, checked);
   if (o.logFormat !== undefined) {

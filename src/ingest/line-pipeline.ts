@@ -1,6 +1,8 @@
 /** One raw line → bulk items: decode, parse, count failures, and give each document its index and id. */
-import { type BulkItem, documentId } from './bulk-index';
+import type { BulkItem } from './bulk-index';
 import { dailyIndexName } from './ecs-template';
+import { eventId, normaliseLine, OccurrenceCounter } from './event-identity';
+import { mergeFields } from './fields';
 import { decodeLine, type RawLine } from './line-splitter';
 import type { ParseContext } from './parse-context';
 import { type ParserOptions, parseLine } from './parse-line';
@@ -9,13 +11,15 @@ import { type IngestSummary, recordFailure } from './summary';
 export interface LineEnv {
   parser: ParserOptions;
   summary: IngestSummary;
-  /** The ingesting machine, part of every document id. */
-  host: string;
+  /** `--host`: the origin of the logs, part of every document id; absent when not named. */
+  origin?: string;
+  /** `host.*` of access log documents (the ingesting machine, or `--host`), as add_host_metadata. */
+  hostFields?: Record<string, unknown>;
   /** A fixed index (`--index`), else the daily `vigil-logs-<type>-<day>`. */
   index?: string;
 }
 
-export function processLine(raw: RawLine, ctx: ParseContext, idPath: string, env: LineEnv): BulkItem[] {
+export function processLine(raw: RawLine, ctx: ParseContext, env: LineEnv): BulkItem[] {
   const { summary } = env;
   if (raw.length === 0 || (raw.length === 1 && raw.bytes?.[0] === 13)) return [];
   summary.linesRead++;
@@ -39,9 +43,21 @@ export function processLine(raw: RawLine, ctx: ParseContext, idPath: string, env
     recordFailure(summary, parsed.reason, where, text);
     return [];
   }
-  return parsed.docs.map((doc, copy) => ({
-    index: env.index ?? dailyIndexName(env.parser.type, doc['@timestamp'] as string),
-    id: documentId(env.host, idPath, raw.offset, text, copy),
-    doc,
-  }));
+  const line = normaliseLine(text);
+  ctx.occurrences ??= new OccurrenceCounter();
+  const occurrence = ctx.occurrences.next(line);
+  const { type } = env.parser;
+  const withHost = env.hostFields && (type === 'nginx' || type === 'apache');
+  return parsed.docs.map((doc, copy) => {
+    if (withHost)
+      doc.host = mergeFields(
+        structuredClone(env.hostFields ?? {}),
+        (doc.host as Record<string, unknown>) ?? {},
+      );
+    return {
+      index: env.index ?? dailyIndexName(type, doc['@timestamp'] as string),
+      id: eventId({ type, origin: env.origin, line, occurrence, copy }),
+      doc,
+    };
+  });
 }

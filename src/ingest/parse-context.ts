@@ -1,4 +1,5 @@
 /** What a parser needs besides the line: where it came from, the clock and the time shift. */
+import type { OccurrenceCounter } from './event-identity';
 import type { YearTracker, ZonedClock } from './syslog-time';
 import type { EcsDoc } from './types';
 
@@ -15,9 +16,11 @@ export interface ParseContext {
   years?: YearTracker;
   /** Added to every event time (`--shift-to-now`); 0 when not shifting. */
   shiftMs: number;
+  /** Per-file numbering of identical lines, part of the document id. */
+  occurrences?: OccurrenceCounter;
 }
 
-/** The fields every document gets: time, original line, file position, module and dataset. */
+/** The fields every document gets: time, zone of zone-less stamps, original line, file position, module and dataset. */
 export function baseDoc(
   ctx: ParseContext,
   line: string,
@@ -27,7 +30,7 @@ export function baseDoc(
 ): EcsDoc {
   return {
     '@timestamp': new Date(ms + ctx.shiftMs).toISOString(),
-    event: { kind: 'event', module, dataset, original: line },
+    event: { kind: 'event', module, dataset, timezone: ctx.clock.label, original: line },
     log: { file: { path: ctx.path }, offset: ctx.offset },
   };
 }

@@ -3,15 +3,15 @@
  * `--follow`), after a planning pass that fixes the years of syslog stamps and the time shift.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { mapEsError } from '../collect/client';
 import { UsageError } from '../errors';
-import { type BulkItem, indexDocuments } from './bulk-index';
+import { type BulkItem, type BulkOptions, indexDocuments } from './bulk-index';
 import { ECS_MAPPINGS, ensureEcsTemplate } from './ecs-template';
+import { OccurrenceCounter } from './event-identity';
 import { expandPaths, hasGlob } from './expand-paths';
 import { followFiles } from './follow';
+import { hostFields } from './host-metadata';
 import { type CheckedOptions, checkIngestOptions, type IngestOptions } from './ingest-options';
 import { type LineEnv, processLine } from './line-pipeline';
 import type { ParseContext } from './parse-context';
@@ -30,8 +30,6 @@ export interface IngestDeps {
   client: Client;
   /** The clock; default Date.now. */
   now?: () => number;
-  /** Ingesting machine, part of document ids; default os.hostname(). */
-  hostname?: string;
   /** Stops follow mode (after flushing). */
   signal?: AbortSignal;
   /** Where the progress bar goes; it is shown only when this is a TTY. */
@@ -62,15 +60,32 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   summary.shiftMs = computeShift(options.shiftToNow, plans, clock, nowMs);
 
   await prepareIndex(deps.client, options.index);
-  const env: LineEnv = { parser, summary, host: deps.hostname ?? os.hostname(), index: options.index };
-  const makeContext = (f: string, fromStart: boolean): ParseContext => ({
-    path: f,
-    offset: 0,
-    nowMs: now(),
-    clock,
-    shiftMs: summary.shiftMs,
-    years: new YearTracker(clock, fromStart ? (plans.get(f)?.startYear ?? checked.year) : checked.year),
-  });
+  const lookup = options.index ?? `vigil-logs-${checked.type}-*`;
+  await refreshEarlier(deps.client, lookup);
+  const env: LineEnv = {
+    parser,
+    summary,
+    origin: options.host,
+    hostFields: hostFields(options.host),
+    index: options.index,
+  };
+  const makeContext = (f: string, fromStart: boolean): ParseContext => {
+    // a file's planned start year holds for the file planned: once. A file opened later under the
+    // same path (follow mode, after a rotation) is a new file: its year is inferred from its own
+    // first line at the time it is opened.
+    const plan = fromStart ? plans.get(f) : undefined;
+    plans.delete(f);
+    return {
+      path: f,
+      offset: 0,
+      nowMs: now(),
+      clock,
+      shiftMs: summary.shiftMs,
+      years: new YearTracker(clock, plan?.startYear ?? checked.year),
+      occurrences: new OccurrenceCounter(),
+    };
+  };
+  const bulk = { refresh: options.refresh, lookup };
 
   if (options.follow) {
     const registry = await Registry.load(options.registry ?? defaultRegistryPath());
@@ -82,12 +97,12 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
       makeContext,
       env,
       maxLineBytes: options.maxLineBytes,
-      index: (items) => indexDocuments(deps.client, items, summary, { refresh: options.refresh }),
+      index: (items) => indexDocuments(deps.client, items, summary, bulk),
       onCycle: () => deps.onCycle?.(summary),
     });
     summary.files = files.length;
   } else {
-    await indexFiles(files, deps, options, env, makeContext);
+    await indexFiles(files, deps, options, env, makeContext, bulk);
   }
   summary.elapsedMs = Date.now() - started;
   return summary;
@@ -127,6 +142,15 @@ function computeShift(
   return nowMs - anchor;
 }
 
+/** Earlier runs' documents become searchable, so that the lookup of earlier copies finds them. */
+async function refreshEarlier(client: Client, lookup: string): Promise<void> {
+  try {
+    await client.indices.refresh({ index: lookup, ignore_unavailable: true, allow_no_indices: true });
+  } catch (e) {
+    throw mapEsError(e, `refreshing ${lookup}`, client);
+  }
+}
+
 /** The template covers vigil-logs-*; an --index outside it is created with the same mappings. */
 async function prepareIndex(client: Client, index: string | undefined): Promise<void> {
   await ensureEcsTemplate(client);
@@ -145,6 +169,7 @@ async function indexFiles(
   options: IngestOptions,
   env: LineEnv,
   makeContext: (f: string, fromStart: boolean) => ParseContext,
+  bulk: BulkOptions,
 ): Promise<void> {
   const sizes = files.map((f) => fs.statSync(f).size);
   const progress = startProgress(
@@ -156,11 +181,10 @@ async function indexFiles(
     let done = 0;
     for (const [i, f] of files.entries()) {
       const ctx = makeContext(f, true);
-      const abs = path.resolve(f);
       summary.files++;
       try {
         for await (const batch of readLineBatches(f, options.maxLineBytes)) {
-          for (const raw of batch) yield* processLine(raw, ctx, abs, env);
+          for (const raw of batch) yield* processLine(raw, ctx, env);
           progress.update(done + (batch[batch.length - 1].offset / Math.max(1, sizes[i])) * sizes[i]);
         }
       } catch (e) {
@@ -174,7 +198,7 @@ async function indexFiles(
     }
   }
   try {
-    await indexDocuments(deps.client, items(), summary, { refresh: options.refresh });
+    await indexDocuments(deps.client, items(), summary, bulk);
   } finally {
     progress.stop();
   }

@@ -17,6 +17,8 @@ export interface IngestSummary {
   linesRead: number;
   documentsIndexed: number;
   duplicates: number;
+  /** Events indexed before with another time (or into another daily index): replaced, not copied. */
+  replaced: number;
   /** Lines skipped because they could not be read or parsed. */
   unparsedLines: number;
   /** Documents Elasticsearch refused (other than duplicates). */
@@ -35,6 +37,7 @@ export function emptySummary(): IngestSummary {
     linesRead: 0,
     documentsIndexed: 0,
     duplicates: 0,
+    replaced: 0,
     unparsedLines: 0,
     rejected: 0,
     invalidUtf8: 0,
@@ -67,6 +70,7 @@ export function formatSummary(s: IngestSummary, format: 'table' | 'json'): strin
     `${s.duplicates} duplicates`,
     `${s.unparsedLines} unparsed lines`,
   ];
+  if (s.replaced) parts.push(`replaced ${s.replaced} documents whose time changed`);
   if (s.rejected) parts.push(`${s.rejected} rejected by Elasticsearch`);
   if (s.invalidUtf8) parts.push(`${s.invalidUtf8} invalid UTF-8 lines indexed with U+FFFD`);
   const lines = [`ingest: ${s.files} file(s), ${parts.join(', ')}, in ${secs} s`];
@@ -74,4 +78,9 @@ export function formatSummary(s: IngestSummary, format: 'table' | 'json'): strin
     lines.push(`  ${reason}: ${f.count}${f.samples.length ? ` (e.g. ${f.samples.join(' | ')})` : ''}`);
   }
   return lines.join('\n');
+}
+
+/** Lines or files that were not indexed: the run is partial (exit 5), whatever was indexed. */
+export function isPartial(s: IngestSummary): boolean {
+  return s.unparsedLines > 0 || s.rejected > 0 || (s.failures.file_error?.count ?? 0) > 0;
 }

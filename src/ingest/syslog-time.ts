@@ -3,7 +3,7 @@
  * the configured one, and the year is inferred so that no event lands in the future. All functions
  * take "now" as an argument; none reads the clock.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone, Info } from 'luxon';
 import type { SyslogStamp } from './syslog-header';
 
 /** An event may be this far ahead of "now" (clock skew, zone mistakes) before it is sent a year back. */
@@ -11,11 +11,16 @@ export const FUTURE_SLACK_MS = 24 * 3600 * 1000;
 
 /** Resolves local wall-clock times in one zone, caching the zone offset per local hour. */
 export class ZonedClock {
+  /** The zone as luxon reads it: an IANA name or `UTC±H[:MM]`. */
   readonly zone: string;
+  /** What `event.timezone` says: the IANA name, or a fixed offset as `±HH:MM` (Filebeat's add_locale). */
+  readonly label: string;
   private readonly hourCache = new Map<number, number>();
 
+  /** `zone`: an IANA name, `±HH:MM` / `±HHMM`, `Z`, or luxon's `UTC±H[:MM]`. */
   constructor(zone: string) {
-    this.zone = zone;
+    this.zone = toLuxonZone(zone);
+    this.label = zoneLabel(this.zone);
   }
 
   /** Epoch milliseconds of a wall-clock time in this zone. */
@@ -40,9 +45,33 @@ export class ZonedClock {
   }
 }
 
-/** True when the zone is a valid IANA name or a fixed offset luxon understands (`UTC+2`, `UTC`). */
+const OFFSET = /^([+-])(\d{1,2})(?::?(\d{2}))?$/;
+
+/** `-02:00`, `+0530`, `+5` and `Z` become luxon's `UTC-2`, `UTC+5:30`; other names pass unchanged. */
+export function toLuxonZone(zone: string): string {
+  const t = zone.trim();
+  if (t === 'Z' || t === 'z') return 'UTC';
+  const m = OFFSET.exec(t);
+  if (!m) return t;
+  const minutes = m[3] && m[3] !== '00' ? `:${m[3]}` : '';
+  return `UTC${m[1]}${Number(m[2])}${minutes}`;
+}
+
+/** A fixed offset as `±HH:MM`, else the IANA name (both are ECS `event.timezone` formats). */
+function zoneLabel(zone: string): string {
+  if (IANAZone.isValidZone(zone) && !/^(UTC|GMT)$/i.test(zone)) return zone;
+  const fixed = Info.normalizeZone(zone);
+  if (!(fixed instanceof FixedOffsetZone) && !/^(UTC|GMT)$/i.test(zone)) return zone;
+  return (fixed as FixedOffsetZone).formatOffset(0, 'short');
+}
+
+/** True when the zone is an IANA name, a `±HH:MM` offset, or a fixed offset luxon understands (`UTC+2`). */
 export function isValidZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone) || DateTime.now().setZone(zone).isValid;
+  const z = toLuxonZone(zone);
+  if (IANAZone.isValidZone(z)) return true;
+  const m = OFFSET.exec(zone.trim());
+  if (m && (Number(m[2]) > 18 || Number(m[3] ?? 0) > 59)) return false;
+  return DateTime.now().setZone(z).isValid;
 }
 
 /** The latest year in which the stamp is not in the future of `now` (with FUTURE_SLACK_MS). */

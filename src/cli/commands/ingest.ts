@@ -8,7 +8,7 @@ import { createClient, ENGINE_NEUTRAL } from '../../collect/client';
 import { loadConfig } from '../../config/load-config';
 import { ConfigError, EXIT, UsageError } from '../../errors';
 import { type IngestOptions, runIngest } from '../../ingest/run-ingest';
-import { formatSummary } from '../../ingest/summary';
+import { formatSummary, isPartial } from '../../ingest/summary';
 import { LOG_TYPES } from '../../ingest/types';
 
 interface IngestFlags {
@@ -23,6 +23,7 @@ interface IngestFlags {
   parserConfig?: string;
   logFormat?: string;
   registry?: string;
+  host?: string;
 }
 
 export function ingestCommand(): Command {
@@ -41,7 +42,14 @@ export function ingestCommand(): Command {
       '--year <yyyy>',
       'year of the first year-less syslog line (default: inferred so no event is in the future)',
     )
-    .option('--timezone <iana>', 'zone of time stamps that carry none (default: the local zone)')
+    .option(
+      '--timezone <zone>',
+      'zone of time stamps that carry none: an IANA name (Europe/Paris) or an offset (-02:00); written to event.timezone (default: the local zone)',
+    )
+    .option(
+      '--host <name>',
+      'access logs: the server they come from, as host.name/host.hostname and part of the document ids (default: this machine, with its OS and architecture, like add_host_metadata)',
+    )
     .option(
       '--shift-to-now [time]',
       'shift all events so that <time> (default: the last event) lands at now, keeping gaps',
@@ -64,10 +72,14 @@ export function ingestCommand(): Command {
       `
 Elasticsearch: ELASTICSEARCH_URL (default http://localhost:9200), ELASTIC_USER / ELASTIC_PASSWORD or
 ELASTIC_API_KEY, ELASTIC_CA_FILE.
-Documents have stable ids: ingesting a file twice adds nothing (the copies count as duplicates).
+Document ids come from the lines' content, never from the path or the ingesting machine: the same
+content ingested again (renamed, rotated, gzipped, from another machine) adds nothing (duplicates).
+A run with corrected --year/--timezone replaces the earlier documents ("replaced N documents whose
+time changed"), also when they sit in another daily index.
 Bad lines are counted, sampled in the summary and skipped; they never stop the run.
 
-Exit codes: 0 done (even with bad lines), 2 usage error, 3 Elasticsearch unavailable.`,
+Exit codes: 0 every line indexed (or a duplicate), 5 done but some lines were unparsed or rejected
+or a file unreadable (see the summary), 2 usage error, 3 Elasticsearch unavailable.`,
     )
     .action(async (paths: string[], flags: IngestFlags) => {
       process.exitCode = await runIngestCommand(paths, flags);
@@ -94,6 +106,7 @@ async function runIngestCommand(paths: string[], flags: IngestFlags): Promise<nu
     parserConfig: flags.parserConfig,
     logFormat: flags.logFormat,
     registry: flags.registry,
+    host: flags.host,
   };
   try {
     const summary = await runIngest(options, {
@@ -103,7 +116,7 @@ async function runIngestCommand(paths: string[], flags: IngestFlags): Promise<nu
     });
     const text = formatSummary(summary, flags.format);
     (flags.format === 'json' ? process.stdout : process.stderr).write(`${text}\n`);
-    return EXIT.ok;
+    return isPartial(summary) ? EXIT.partial : EXIT.ok;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

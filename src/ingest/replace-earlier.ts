@@ -1,0 +1,88 @@
+/**
+ * Finding the earlier copies of the events being indexed. Ids do not depend on the derived time, so
+ * a run with corrected `--year` / `--timezone` produces the ids of the earlier run; its documents
+ * may sit in another daily index of the same pattern. One `ids` query per batch over the pattern
+ * finds them: a copy with another time or in another index is replaced (deleted where it lives,
+ * written where it belongs), a copy with the same time in the same index is a duplicate (the
+ * `create` comes back 409). No `_delete_by_query`: the engines' test zips have no reindex module.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { mapEsError } from '../collect/client';
+import type { BulkItem } from './bulk-index';
+import type { IngestSummary } from './summary';
+
+export type BulkOp =
+  | { action: 'create' | 'index'; item: BulkItem }
+  | { action: 'delete'; index: string; id: string };
+
+/** Items looked up per query; the same id may live in several indices (copies of older versions). */
+const BATCH = 1000;
+const MAX_HITS = 10_000;
+
+interface Earlier {
+  index: string;
+  ms: number;
+}
+
+/** Bulk operations for the items, with earlier copies under `lookup` (an index or pattern) replaced. */
+export async function* planOperations(
+  client: Client,
+  items: AsyncIterable<BulkItem> | Iterable<BulkItem>,
+  lookup: string,
+  summary: IngestSummary,
+): AsyncGenerator<BulkOp> {
+  let batch: BulkItem[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length < BATCH) continue;
+    yield* decide(batch, await findEarlier(client, batch, lookup), summary);
+    batch = [];
+  }
+  if (batch.length) yield* decide(batch, await findEarlier(client, batch, lookup), summary);
+}
+
+async function findEarlier(
+  client: Client,
+  batch: BulkItem[],
+  lookup: string,
+): Promise<Map<string, Earlier[]>> {
+  const found = new Map<string, Earlier[]>();
+  try {
+    const res = await client.search<{ '@timestamp'?: string }>({
+      index: lookup,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      size: MAX_HITS,
+      track_total_hits: false,
+      _source: ['@timestamp'],
+      query: { ids: { values: [...new Set(batch.map((i) => i.id))] } },
+    });
+    for (const hit of res.hits.hits) {
+      const id = hit._id as string;
+      const ms = Date.parse(hit._source?.['@timestamp'] ?? '');
+      found.set(id, [...(found.get(id) ?? []), { index: hit._index, ms }]);
+    }
+  } catch (e) {
+    throw mapEsError(e, `looking up earlier copies in ${lookup}`, client);
+  }
+  return found;
+}
+
+function* decide(
+  batch: BulkItem[],
+  earlier: Map<string, Earlier[]>,
+  summary: IngestSummary,
+): Generator<BulkOp> {
+  const handled = new Set<string>();
+  for (const item of batch) {
+    const copies = handled.has(item.id) ? [] : (earlier.get(item.id) ?? []);
+    handled.add(item.id);
+    const ms = Date.parse(item.doc['@timestamp'] as string);
+    const here = copies.find((c) => c.index === item.index);
+    const elsewhere = copies.filter((c) => c.index !== item.index);
+    for (const c of elsewhere) yield { action: 'delete', index: c.index, id: item.id };
+    const timeChanged = here !== undefined && here.ms !== ms;
+    if (timeChanged || elsewhere.length) summary.replaced++;
+    yield { action: timeChanged ? 'index' : 'create', item };
+  }
+}
