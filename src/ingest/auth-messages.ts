@@ -99,6 +99,23 @@ export function parsePamFailure(message: string): Fields | undefined {
   return doc;
 }
 
+const PAM_REQUIREMENT =
+  /^pam_succeed_if\([^)]*\): requirement "(?:[^"\\]|\\.)*" (?:was|not) met by user "(.+)"$/s;
+
+/**
+ * `pam_succeed_if(sshd:auth): requirement "uid >= 1000" not met by user "root"`: the user, as
+ * Filebeat gives it (user.name and related.user, no outcome: the line says which rule applied).
+ */
+export function parsePamRequirement(message: string): Fields | undefined {
+  const m = PAM_REQUIREMENT.exec(message);
+  return m ? { user: { name: m[1] } } : undefined;
+}
+
+/** The PAM lines vigil reads from any program: failures and pam_succeed_if requirements. */
+export function parsePam(message: string): Fields | undefined {
+  return parsePamFailure(message) ?? parsePamRequirement(message);
+}
+
 const SUDO_HEAD = /^\s*(\S+) : (.*)$/s;
 const SUDO_KEY = /^(TTY|PWD|USER|GROUP|ENV|CHROOT|CWD|COMMAND)=(.*)$/s;
 

@@ -1,6 +1,6 @@
 /** auth.log / secure lines → ECS documents in Filebeat's system.auth shape. */
 import { parseAccountChange, parseCronCommand } from './accounts';
-import { type Fields, parsePamFailure, parseSshd, parseSudo } from './auth-messages';
+import { type Fields, parsePam, parsePamFailure, parseSshd, parseSudo } from './auth-messages';
 import { addRelated, mergeFields } from './fields';
 import { baseDoc, type ParseContext } from './parse-context';
 import { parseSyslogHeader, type SyslogHeader } from './syslog-header';
@@ -51,13 +51,13 @@ export function parseMessage(program: string, message: string): Fields | undefin
   if (oldPam) return parsePamFailure(`${oldPam[2]}(${oldPam[1]}:auth): ${message}`);
   switch (program) {
     case 'sshd':
-      return parseSshd(message) ?? parsePamFailure(message);
+      return parseSshd(message) ?? parsePam(message);
     case 'sudo':
-      return parseSudo(message) ?? parsePamFailure(message);
+      return parseSudo(message) ?? parsePam(message);
     case 'CRON':
     case 'cron':
     case 'crond':
-      return parseCronCommand(message) ?? parsePamFailure(message);
+      return parseCronCommand(message) ?? parsePam(message);
     case 'useradd':
     case 'usermod':
     case 'userdel':
@@ -67,7 +67,7 @@ export function parseMessage(program: string, message: string): Fields | undefin
     case 'passwd':
       return parseAccountChange(program, message);
     default:
-      return parsePamFailure(message);
+      return parsePam(message);
   }
 }
 
