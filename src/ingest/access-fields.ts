@@ -26,15 +26,13 @@ export function parseHttpDate(text: string): number {
   if (!m) return Number.NaN;
   const month = MONTHS[m[2]];
   if (month === undefined) return Number.NaN;
-  const local = Date.UTC(
-    Number(m[3]),
-    month,
-    Number(m[1]),
-    Number(m[4]),
-    Number(m[5]),
-    Number(m[6]),
-    Number(m[7] ?? 0),
-  );
+  const [year, day, hour, minute, second] = [m[3], m[1], m[4], m[5], m[6]].map(Number);
+  const local = Date.UTC(year, month, day, hour, minute, second, Number(m[7] ?? 0));
+  // Date.UTC rolls 31/Feb over into March and 25:00 into the next day: a garbage time, not a time
+  const rolled = new Date(local);
+  if (rolled.getUTCDate() !== day || rolled.getUTCHours() !== hour || minute > 59 || second > 60)
+    return Number.NaN;
+  if (Number(m[9]) > 18 || Number(m[10]) > 59) return Number.NaN;
   const offset = (Number(m[9]) * 60 + Number(m[10])) * (m[8] === '-' ? -1 : 1);
   return local - offset * 60_000;
 }

@@ -3,6 +3,7 @@
  * [$time_local] "$request" ...`) or an Apache `LogFormat` string (`%h %l %u %t "%r" %>s %b ...`),
  * compiled once into a regular expression whose captures fill AccessParts.
  */
+import { DateTime } from 'luxon';
 import { type AccessParts, parseHttpDate } from './access-fields';
 
 type Slot =
@@ -121,9 +122,11 @@ function fill(m: RegExpExecArray | null, slots: Slot[]): AccessParts | undefined
       case 'time':
         parts.ms = parseHttpDate(v);
         break;
-      case 'time_iso':
-        parts.ms = Date.parse(v);
+      case 'time_iso': {
+        const dt = DateTime.fromISO(v, { setZone: true });
+        parts.ms = dt.isValid ? dt.toMillis() : Number.NaN;
         break;
+      }
       case 'request':
         parts.request = v;
         break;
@@ -137,10 +140,11 @@ function fill(m: RegExpExecArray | null, slots: Slot[]): AccessParts | undefined
         parts.httpVersion = v.replace(/^HTTP\//, '');
         break;
       case 'status':
-        if (/^\d{3}$/.test(v)) parts.status = Number(v);
+        // garbage is NaN, never a silent absence: check-fields counts the line as bad_status
+        parts.status = /^\d{3}$/.test(v) ? Number(v) : Number.NaN;
         break;
       case 'bytes':
-        if (/^\d+$/.test(v)) parts.bytes = Number(v);
+        if (v !== '-') parts.bytes = /^\d+$/.test(v) ? Number(v) : Number.NaN;
         break;
       case 'referrer':
         parts.referrer = v;

@@ -1,5 +1,6 @@
 /** One raw line → bulk items: decode, parse, count failures, and give each document its index and id. */
 import type { BulkItem } from './bulk-index';
+import { findGarbage } from './check-fields';
 import { dailyIndexName } from './ecs-template';
 import { eventId, normaliseLine, OccurrenceCounter } from './event-identity';
 import { mergeFields } from './fields';
@@ -41,6 +42,12 @@ export function processLine(raw: RawLine, ctx: ParseContext, env: LineEnv): Bulk
   if (!parsed.ok) {
     summary.unparsedLines++;
     recordFailure(summary, parsed.reason, where, text);
+    return [];
+  }
+  const garbage = parsed.docs.map(findGarbage).find((g) => g !== undefined);
+  if (garbage) {
+    summary.unparsedLines++;
+    recordFailure(summary, garbage.reason, `${where}: ${garbage.detail}`, text);
     return [];
   }
   const line = normaliseLine(text);

@@ -15,6 +15,7 @@ export type FailureReason =
   | 'bad_timestamp'
   | 'bad_access_line'
   | 'bad_address'
+  | 'bad_status'
   | 'bad_json'
   | 'json_not_object';
 
