@@ -1,6 +1,8 @@
 /** The pieces of an access log line that become ECS fields, shared by the built-in and configured formats. */
 import { isIP } from 'node:net';
-import { baseDoc, type ParseContext } from './parse-context';
+import { addRelated } from './fields';
+import { addFilebeatMeta, baseDoc, type ParseContext } from './parse-context';
+import { urlParts } from './url-parts';
 import type { EcsDoc } from './types';
 
 const MONTHS: Record<string, number> = {
@@ -55,6 +57,8 @@ export interface AccessParts {
   referrer?: string;
   userAgent?: string;
   destination?: { ip?: string; domain?: string; port?: number };
+  /** apache ssl_request_log: `TLSv1.2` and the cipher. */
+  tls?: { protocol: string; cipher: string };
 }
 
 export type AccessFlavour = 'nginx' | 'apache';
@@ -84,6 +88,8 @@ export function buildAccessDoc(
   const event = doc.event as Record<string, unknown>;
   event.category = ['web'];
   if (flavour === 'nginx') event.type = ['access'];
+  // Filebeat's apache module has no add_locale: its documents carry no event.timezone
+  else delete event.timezone;
   if (parts.status !== undefined) event.outcome = parts.status >= 400 ? 'failure' : 'success';
   if (present(parts.sourceAddress)) {
     doc.source = isIP(parts.sourceAddress)
@@ -103,11 +109,24 @@ export function buildAccessDoc(
   if (response.status_code !== undefined || response.body !== undefined) http.response = response;
   if (present(parts.httpVersion)) http.version = parts.httpVersion;
   if (http.request || http.response || http.version) doc.http = http;
-  if (present(parts.url)) doc.url = { original: parts.url };
-  if (present(parts.userAgent)) doc.user_agent = { original: parts.userAgent };
   const dest = parts.destination;
+  if (present(parts.url)) doc.url = urlParts(parts.url, dest?.domain);
+  else if (dest?.domain) doc.url = { domain: dest.domain };
+  if (present(parts.userAgent)) doc.user_agent = { original: parts.userAgent };
   if (dest && (dest.ip || dest.domain)) doc.destination = { ...dest };
+  if (parts.tls) addTls(doc, parts.tls, flavour);
+  addRelated(doc);
+  addFilebeatMeta(doc, flavour, 'access');
   return doc;
+}
+
+/** `TLSv1.2` → tls.version_protocol `tls`, tls.version `1.2`, as Filebeat's apache pipeline. */
+function addTls(doc: EcsDoc, tls: NonNullable<AccessParts['tls']>, flavour: AccessFlavour): void {
+  const m = /^([A-Za-z]+?)v?(\d+(?:\.\d+)?)$/.exec(tls.protocol);
+  doc.tls = m
+    ? { cipher: tls.cipher, version: m[2], version_protocol: m[1].toLowerCase() }
+    : { cipher: tls.cipher };
+  doc[flavour] = { access: { ssl: { protocol: tls.protocol, cipher: tls.cipher } } };
 }
 
 /** Filebeat's nginx rule: the first address of the list that is not private, else the first. */

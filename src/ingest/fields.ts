@@ -63,10 +63,12 @@ export function flattenFields(
 /** Adds the ECS `related.*` values of a document (ip, user, hosts), as Filebeat does. */
 export function addRelated(doc: EcsDoc): void {
   const source = doc.source as { ip?: string } | undefined;
+  const destination = doc.destination as { ip?: string } | undefined;
   const user = doc.user as { name?: string; effective?: { name?: string } } | undefined;
   const host = doc.host as { hostname?: string } | undefined;
   const related: Record<string, string[]> = {};
-  if (source?.ip) related.ip = [source.ip];
+  const ips = [source?.ip, destination?.ip].filter((ip): ip is string => typeof ip === 'string');
+  if (ips.length) related.ip = [...new Set(ips)];
   const users = [user?.name, user?.effective?.name].filter(
     (u): u is string => typeof u === 'string' && u !== '',
   );

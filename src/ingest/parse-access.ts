@@ -141,6 +141,7 @@ function matchApache(line: string): AccessParts | undefined {
     return {
       ms: parseHttpDate(ssl[1]),
       sourceAddress: ssl[2],
+      tls: { protocol: ssl[3], cipher: ssl[4] },
       request: ssl[5],
       bytes: ssl[6] === '-' ? undefined : Number(ssl[6]),
     };

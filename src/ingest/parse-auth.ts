@@ -2,7 +2,7 @@
 import { parseAccountChange, parseCronCommand } from './accounts';
 import { type Fields, parsePam, parsePamFailure, parseSshd, parseSudo } from './auth-messages';
 import { addRelated, mergeFields } from './fields';
-import { baseDoc, type ParseContext } from './parse-context';
+import { addFilebeatMeta, baseDoc, type ParseContext } from './parse-context';
 import { parseSyslogHeader, type SyslogHeader } from './syslog-header';
 import { YearTracker } from './syslog-time';
 import { type EcsDoc, failure, type ParseResult } from './types';
@@ -87,6 +87,7 @@ function buildDoc(
       header.pid === undefined ? { name: header.program } : { name: header.program, pid: header.pid };
   if (fields) mergeFields(doc, fields);
   addRelated(doc);
+  addFilebeatMeta(doc, 'system', 'auth');
   return doc;
 }
 

@@ -34,3 +34,13 @@ export function baseDoc(
     log: { file: { path: ctx.path }, offset: ctx.offset },
   };
 }
+
+/**
+ * What Filebeat's module inputs add to every document of a fileset (`fileset.name`, `input.type`,
+ * `service.type`), so that dashboards and queries written for Filebeat data find vigil's too.
+ */
+export function addFilebeatMeta(doc: EcsDoc, module: string, fileset: string): void {
+  doc.fileset = { name: fileset };
+  doc.input = { type: 'log' };
+  doc.service = { type: module };
+}
