@@ -2,8 +2,8 @@
 import { isIP } from 'node:net';
 import { addRelated } from './fields';
 import { addFilebeatMeta, baseDoc, type ParseContext } from './parse-context';
-import { urlParts } from './url-parts';
 import type { EcsDoc } from './types';
+import { urlParts } from './url-parts';
 
 const MONTHS: Record<string, number> = {
   Jan: 0,
