@@ -133,7 +133,12 @@ function matchApache(line: string): AccessParts | undefined {
       referrer: m[8],
       userAgent: m[9],
     };
-    if (m[1]) parts.destination = isIP(m[1]) ? { ip: m[1] } : { domain: m[1] };
+    if (m[1]) {
+      // vhost_combined writes `%v:%p`: the port is not part of the server name
+      const dest = parseHost(m[1]);
+      if (!dest) return undefined;
+      parts.destination = dest;
+    }
     return parts;
   }
   const ssl = APACHE_SSL.exec(line);
