@@ -4,6 +4,7 @@ import { loadContext } from '../../app/context';
 import { checkSource, fieldsNeeded, type SourceReport } from '../../collect/check-sources';
 import { mapEsError } from '../../collect/client';
 import { describeEngine, detectEngine, type Product } from '../../collect/engine';
+import { checkEntityCoverage, type EntityCoverage } from '../../collect/entity-coverage';
 import type { Rule } from '../../rules/rule-schema';
 import { configOption, formatOption, rulesOption } from '../options';
 import { colours, type Format } from '../output';
@@ -17,6 +18,9 @@ interface DoctorReport {
     fields: SourceReport['fields'];
   }[];
   field_problems: number;
+  /** Per rule, pattern and group_by field: how many of the latest day's matching documents lack it. */
+  entity_fields: EntityCoverage[];
+  entity_problems: number;
 }
 
 async function examine(client: Client, rules: Rule[]): Promise<DoctorReport> {
@@ -55,7 +59,9 @@ async function examine(client: Client, rules: Rule[]): Promise<DoctorReport> {
     sources.push({ patterns, rules: group.map((r) => r.id), fields: report.fields });
   }
   const field_problems = sources.reduce((n, s) => n + s.fields.filter((f) => !f.usable).length, 0);
-  return { engine: { product, version }, cluster, sources, field_problems };
+  const entity_fields = await checkEntityCoverage(client, rules);
+  const entity_problems = entity_fields.filter((e) => e.problem).length;
+  return { engine: { product, version }, cluster, sources, field_problems, entity_fields, entity_problems };
 }
 
 function printReport(r: DoctorReport): void {
@@ -79,6 +85,13 @@ function printReport(r: DoctorReport): void {
       );
     }
   }
+  for (const e of r.entity_fields.filter((x) => x.problem)) {
+    out(
+      c.red(
+        `\nentity field ${e.field} of ${e.rule} is missing from ${Math.round(e.share_missing * 100)}% of the ${e.documents} documents it matches in ${e.pattern} (the day up to ${e.latest}): those events count for no entity`,
+      ),
+    );
+  }
   out(
     r.field_problems
       ? `\n${r.field_problems} field problem(s): the rules that use them will fail or find nothing`
@@ -86,12 +99,14 @@ function printReport(r: DoctorReport): void {
         ? '\nevery needed field is mapped in the indices that exist'
         : '\nno enabled rules',
   );
+  if (r.entity_problems)
+    out(`${r.entity_problems} entity field problem(s): recent documents lack the field a rule counts by`);
 }
 
 export function doctorCommand(): Command {
   return new Command('doctor')
     .description(
-      'connect with the configured settings; show the engine (Elasticsearch or OpenSearch) and its version, cluster health, and for each index pattern the indices, documents and field mappings the rules need (exit 3 when unreachable)',
+      "connect with the configured settings; show the engine (Elasticsearch or OpenSearch) and its version, cluster health, and for each index pattern the indices, documents and field mappings the rules need, and each rule's entity (group_by) field missing from most of the latest day of matching documents (exit 3 when unreachable)",
     )
     .addOption(configOption())
     .addOption(rulesOption())
