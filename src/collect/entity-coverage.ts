@@ -95,7 +95,8 @@ export async function checkEntityCoverage(client: Client, rules: Rule[]): Promis
     const { pair, latestMs } = found[i];
     const documents = (r.response.hits.total as estypes.SearchTotalHits).value;
     pair.rule.group_by.forEach((field, j) => {
-      const missing = (r.response.aggregations?.[`m${j}`] as { doc_count: number }).doc_count;
+      const missing =
+        (r.response.aggregations?.[`m${j}`] as { doc_count?: number } | undefined)?.doc_count ?? 0;
       const share = documents ? missing / documents : 0;
       out.push({
         rule: pair.rule.id,
