@@ -46,9 +46,8 @@ async function findEarlier(
   batch: BulkItem[],
   lookup: string,
 ): Promise<Map<string, Earlier[]>> {
-  const found = new Map<string, Earlier[]>();
-  try {
-    const res = await client.search<{ '@timestamp'?: string }>({
+  const search = () =>
+    client.search<{ '@timestamp'?: string }>({
       index: lookup,
       ignore_unavailable: true,
       allow_no_indices: true,
@@ -57,15 +56,30 @@ async function findEarlier(
       _source: ['@timestamp'],
       query: { ids: { values: [...new Set(batch.map((i) => i.id))] } },
     });
-    for (const hit of res.hits.hits) {
-      const id = hit._id as string;
-      const ms = Date.parse(hit._source?.['@timestamp'] ?? '');
-      found.set(id, [...(found.get(id) ?? []), { index: hit._index, ms }]);
-    }
+  let res: Awaited<ReturnType<typeof search>>;
+  try {
+    res = await search().catch(async (e) => {
+      // a daily index this run just created may not have its shard started yet: wait, then ask again
+      if (!isShardNotReady(e)) throw e;
+      await client.cluster.health({ index: lookup, wait_for_status: 'yellow', timeout: '60s' });
+      return search();
+    });
   } catch (e) {
     throw mapEsError(e, `looking up earlier copies in ${lookup}`, client);
   }
+  const found = new Map<string, Earlier[]>();
+  for (const hit of res.hits.hits) {
+    const id = hit._id as string;
+    const ms = Date.parse(hit._source?.['@timestamp'] ?? '');
+    found.set(id, [...(found.get(id) ?? []), { index: hit._index, ms }]);
+  }
   return found;
+}
+
+/** 503 no_shard_available: a shard of the pattern is still starting. */
+function isShardNotReady(e: unknown): boolean {
+  const err = e as { meta?: { statusCode?: number }; message?: string };
+  return err.meta?.statusCode === 503 || /no_shard_available/.test(err.message ?? '');
 }
 
 function* decide(
