@@ -84,12 +84,11 @@ export function buildAccessDoc(
   flavour: AccessFlavour,
   ctx: ParseContext,
 ): EcsDoc {
-  const doc = baseDoc(ctx, line, parts.ms, flavour, `${flavour}.access`);
+  // Filebeat's apache module has no add_locale: its documents carry no event.timezone
+  const doc = baseDoc(ctx, line, parts.ms, flavour, `${flavour}.access`, flavour === 'nginx');
   const event = doc.event as Record<string, unknown>;
   event.category = ['web'];
   if (flavour === 'nginx') event.type = ['access'];
-  // Filebeat's apache module has no add_locale: its documents carry no event.timezone
-  else delete event.timezone;
   if (parts.status !== undefined) event.outcome = parts.status >= 400 ? 'failure' : 'success';
   if (present(parts.sourceAddress)) {
     doc.source = isIP(parts.sourceAddress)

@@ -27,10 +27,14 @@ export function baseDoc(
   ms: number,
   module: string,
   dataset: string,
+  withZone = true,
 ): EcsDoc {
+  const event = withZone
+    ? { kind: 'event', module, dataset, timezone: ctx.clock.label, original: line }
+    : { kind: 'event', module, dataset, original: line };
   return {
     '@timestamp': new Date(ms + ctx.shiftMs).toISOString(),
-    event: { kind: 'event', module, dataset, timezone: ctx.clock.label, original: line },
+    event,
     log: { file: { path: ctx.path }, offset: ctx.offset },
   };
 }
