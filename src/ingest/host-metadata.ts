@@ -10,7 +10,7 @@ import os from 'node:os';
 const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386', arm: 'armv7l' };
 
 export function hostFields(named?: string): Record<string, unknown> {
-  if (named !== undefined) return { hostname: named, name: named };
+  if (named !== undefined) return Object.freeze({ hostname: named, name: named });
   const hostname = os.hostname();
   const osFields: Record<string, string> = {
     type: os.platform(),
@@ -21,7 +21,13 @@ export function hostFields(named?: string): Record<string, unknown> {
   if (release.ID) osFields.platform = release.ID;
   if (release.NAME) osFields.name = release.NAME;
   if (release.VERSION_ID) osFields.version = release.VERSION_ID;
-  return { hostname, name: hostname, architecture: ARCH[os.arch()] ?? os.arch(), os: osFields };
+  // frozen: every access document of a run shares this object
+  return Object.freeze({
+    hostname,
+    name: hostname,
+    architecture: ARCH[os.arch()] ?? os.arch(),
+    os: Object.freeze(osFields),
+  });
 }
 
 function readOsRelease(): Record<string, string> {

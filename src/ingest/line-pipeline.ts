@@ -3,7 +3,6 @@ import type { BulkItem } from './bulk-index';
 import { findGarbage } from './check-fields';
 import { dailyIndexName } from './ecs-template';
 import { eventId, normaliseLine, OccurrenceCounter } from './event-identity';
-import { mergeFields } from './fields';
 import { decodeLine, type RawLine } from './line-splitter';
 import type { ParseContext } from './parse-context';
 import { type ParserOptions, parseLine } from './parse-line';
@@ -56,11 +55,8 @@ export function processLine(raw: RawLine, ctx: ParseContext, env: LineEnv): Bulk
   const { type } = env.parser;
   const withHost = env.hostFields && (type === 'nginx' || type === 'apache');
   return parsed.docs.map((doc, copy) => {
-    if (withHost)
-      doc.host = mergeFields(
-        structuredClone(env.hostFields ?? {}),
-        (doc.host as Record<string, unknown>) ?? {},
-      );
+    // access lines name no host: one shared, never mutated object (documents are only serialised)
+    if (withHost && doc.host === undefined) doc.host = env.hostFields;
     return {
       index: env.index ?? dailyIndexName(type, doc['@timestamp'] as string),
       id: eventId({ type, origin: env.origin, line, occurrence, copy }),
