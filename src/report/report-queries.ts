@@ -6,6 +6,7 @@
  *             15-minute buckets for business vs off-hours, first-seen time of every entity).
  */
 import type { estypes } from '@elastic/elasticsearch';
+import { allowlistClauses } from '../query/allowlist-filter';
 import { headerFor, ruleFilter } from '../query/build-rule-query';
 import { mapField, mapQueryFields } from '../query/field-map';
 import type { MsearchItem } from '../query/types';
@@ -109,7 +110,12 @@ export function buildActivityQuery(rules: Rule[], w: ReportWindow): MsearchItem 
       query: {
         bool: {
           filter: [range(ts, from, w.endMs)],
-          should: rules.map((r) => mapQueryFields(r.filter, r.fieldMap) as estypes.QueryDslQueryContainer),
+          should: rules.map((r) => ({
+            bool: {
+              filter: mapQueryFields(r.filter, r.fieldMap) as estypes.QueryDslQueryContainer,
+              must_not: allowlistClauses(r.allowlist, r.fieldMap),
+            },
+          })),
           minimum_should_match: 1,
         },
       },

@@ -5,6 +5,7 @@ import { checkSource, fieldsNeeded, type SourceReport } from '../../collect/chec
 import { mapEsError } from '../../collect/client';
 import { describeEngine, detectEngine, type Product } from '../../collect/engine';
 import type { Rule } from '../../rules/rule-schema';
+import { type AllowlistGroup, describeAllowlist, groupAllowlists } from '../allowlist-view';
 import { configOption, formatOption, rulesOption } from '../options';
 import { colours, type Format } from '../output';
 
@@ -15,6 +16,8 @@ interface DoctorReport {
     patterns: { pattern: string; indices: number; documents: number }[];
     rules: string[];
     fields: SourceReport['fields'];
+    /** allowlists in force, rules with the same allowlist together */
+    allowlists: AllowlistGroup[];
   }[];
   field_problems: number;
 }
@@ -52,7 +55,12 @@ async function examine(client: Client, rules: Rule[]): Promise<DoctorReport> {
       }
       patterns.push({ pattern: p.pattern, indices: p.indices.length, documents });
     }
-    sources.push({ patterns, rules: group.map((r) => r.id), fields: report.fields });
+    sources.push({
+      patterns,
+      rules: group.map((r) => r.id),
+      fields: report.fields,
+      allowlists: groupAllowlists(group),
+    });
   }
   const field_problems = sources.reduce((n, s) => n + s.fields.filter((f) => !f.usable).length, 0);
   return { engine: { product, version }, cluster, sources, field_problems };
@@ -72,6 +80,7 @@ function printReport(r: DoctorReport): void {
         `  ${p.pattern.padEnd(28)} ${p.indices ? c.green(`${p.indices} indices, ${p.documents} documents`) : c.yellow('matches no index')}`,
       );
     }
+    for (const a of s.allowlists) out(`  ${describeAllowlist(a)}`);
     for (const f of s.fields) {
       const types = f.types.length ? f.types.join('/') : 'not mapped';
       out(
