@@ -161,6 +161,8 @@ Exit codes: 0 done, 2 invalid matcher, comment or flag (the flag is named), 3 El
         await ctx.close();
       }
     });
+  // usage errors of a subcommand (a missing --comment) exit 2 like the others, not commander's 1
+  for (const sub of cmd.commands) sub.exitOverride();
   return cmd;
 }
 
