@@ -58,7 +58,11 @@ export function alertsCommand(): Command {
     .description(
       'list recent alerts (firing, silenced, acknowledged, recovered) from the alerts index, newest first',
     )
-    .option('--rule <id>', 'only this rule (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .addOption(
+      new Option('--rule <id>', 'only this rule (repeatable)')
+        .argParser((v: string, p: string[]) => [...p, v])
+        .default([], 'every rule'),
+    )
     .option('--since <when>', 'a duration back from now (24h, 7d) or an ISO instant', '24h')
     .addOption(
       new Option('--status <status>', 'only this status (repeatable); firing = new and escalated')
@@ -68,9 +72,9 @@ export function alertsCommand(): Command {
             throw new InvalidArgumentError(`expected one of ${ALERT_STATUS_CHOICES.join(', ')}`);
           return [...(p ?? []), v as StatusChoice];
         })
-        .default([]),
+        .default([], 'every status'),
     )
-    .option('--limit <n>', 'at most this many (default 100, at most 10000)', parseLimit, 100)
+    .option('--limit <n>', 'at most this many (at most 10000)', parseLimit, 100)
     .addOption(formatOption('output format: table (text), or json: one JSON object per alert per line'))
     .addOption(configOption())
     .addHelpText(

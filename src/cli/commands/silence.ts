@@ -2,7 +2,7 @@
  * `vigil silence add | list | expire`: mute known alerts for a while, from the state index, so
  * every instance honours them and they survive restarts.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ConfigError, EXIT } from '../../errors';
 import { isSilenceActive, type Silence } from '../../evaluate/match-silence';
 import { COMMENT_MAX, checkText, parseMatchers, silenceEnd } from '../../evaluate/operator-input';
@@ -58,7 +58,11 @@ Exit codes: 0 done, 2 invalid matcher, comment or flag (the flag is named), 3 El
     .description('add a silence (it starts now); prints its id')
     .option('--rule <id>', 'rule id, or a pattern like ssh_*')
     .option('--severity <severity>', 'low, medium, high or critical (or a pattern)')
-    .option('--entity <field=value>', 'entity matcher, repeatable: all must match', collect, [])
+    .addOption(
+      new Option('--entity <field=value>', 'entity matcher, repeatable: all must match')
+        .argParser(collect)
+        .default([], 'none'),
+    )
     .option('--for <duration>', 'how long, like 30m, 8h or 2d (default 1h, at most 90d)')
     .option('--until <instant>', 'end at this ISO instant with zone, like 2026-12-05T18:00:00Z')
     .requiredOption('--comment <text>', `why (required, at most ${COMMENT_MAX} characters), e.g. a ticket`)
