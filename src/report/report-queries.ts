@@ -51,7 +51,10 @@ function perDay(
   };
 }
 
-/** Alerts written by scan/monitor; recoveries are notices, not alerts, and are left out. */
+/**
+ * Alerts written by scan/monitor, silenced ones included (they were detected); recoveries are
+ * notices and acknowledgements are records of an operator's action, not alerts: both left out.
+ */
 export function buildAlertsQuery(alertsPrefix: string, w: ReportWindow): MsearchItem {
   return {
     header: { index: `${alertsPrefix}-*`, ignore_unavailable: true, allow_no_indices: true },
@@ -61,7 +64,7 @@ export function buildAlertsQuery(alertsPrefix: string, w: ReportWindow): Msearch
       query: {
         bool: {
           filter: [range('@timestamp', w.startMs, w.endMs)],
-          must_not: [{ term: { 'vigil.status': 'recovered' } }],
+          must_not: [{ terms: { 'vigil.status': ['recovered', 'acknowledged'] } }],
         },
       },
       aggs: {

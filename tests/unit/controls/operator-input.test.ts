@@ -15,6 +15,7 @@ import {
 } from '../../../src/evaluate/operator-input';
 import { allowlistClauses } from '../../../src/query/allowlist-filter';
 import { buildSamplesQuery, buildSeriesQuery, buildTotalsQuery } from '../../../src/query/build-rule-query';
+import { buildAlertsQuery } from '../../../src/report/report-queries';
 import type { Rule } from '../../../src/rules/rule-schema';
 
 const RULES = ['ssh_bruteforce', 'sudo_misuse'];
@@ -194,4 +195,16 @@ describe('allowlists in queries', () => {
     const item = buildTotalsQuery({ ...rule, allowlist: {} }, interval);
     expect(JSON.stringify(item.body.query)).not.toContain('must_not');
   });
+});
+
+test('the weekly report counts silenced alerts (they were detected) but not acknowledgement records', () => {
+  const item = buildAlertsQuery('vigil-alerts', {
+    startMs: 0,
+    endMs: 7 * 86_400_000,
+    timezone: 'UTC',
+    baselineDays: 14,
+    newEntityLookbackDays: 28,
+  });
+  const query = item.body.query as { bool: { must_not: unknown[] } };
+  expect(query.bool.must_not).toEqual([{ terms: { 'vigil.status': ['recovered', 'acknowledged'] } }]);
 });
