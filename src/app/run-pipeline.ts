@@ -234,7 +234,8 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     ? await readAlertMemories(client, stateIndex, [...okRules], report.findings)
     : new Map<string, StoredMemory>();
   // silences from the state index, every cycle: shared by all instances, kept across restarts
-  const silences = stateExists ? await readSilences(client, stateIndex, opts.nowMs) : [];
+  const decides = report.findings.length > 0 || memories.size > 0;
+  const silences = stateExists && decides ? await readSilences(client, stateIndex, opts.nowMs) : [];
   const rulesById = new Map(active.map((r) => [r.id, r]));
   const dedup = dedupFindings({
     findings: report.findings,

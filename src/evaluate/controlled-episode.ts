@@ -3,7 +3,8 @@
  *
  *   silence  a finding that would be notified (new, escalated) while a silence matches it is
  *            recorded as `silenced` with the silence id and never put in the outbox; its memory
- *            is marked silenced, not notified. Later findings under a silence keep that alert id.
+ *            is marked silenced, not notified. Later findings under a silence are suppressed
+ *            repeats of that alert (with the silence id).
  *            Once no silence matches and the episode still fires, it is delivered once, as new.
  *   ack      an acknowledged firing episode is not re-alerted after `realert`; an escalation is
  *            still notified (and ends the ack), and a recovery ends the episode and its ack.
@@ -23,10 +24,11 @@ export function decideControlledEpisode(
   const end = Date.parse(finding.window.end);
   if (firing?.silenced) {
     if (silence) {
+      // a repeat of the silenced alert: like any repeat, not recorded again (it names its silence)
       const alert: Alert = {
         ...finding,
         id: firing.silenced.alert_id,
-        status: 'silenced',
+        status: 'suppressed',
         silence_id: silence.id,
       };
       const memory: AlertMemory = {

@@ -127,8 +127,8 @@ test('a silence holds an attack back across two monitors and a restart; when it 
   procs[holder].signal('SIGTERM');
   expect((await procs[holder].exited).code).toBe(0);
   await waitFor(
-    'the other monitor to take the rule over, silenced',
-    () => decisions(instances[other].logDir, SILENCED).some((f) => f.decision === 'silenced'),
+    'the other monitor to take the rule over, still silenced (its repeats name the silence)',
+    () => decisions(instances[other].logDir, SILENCED).some((f) => f.silence_id === silence.id),
     { describe },
   );
   // a restart: the silence is in the state index, not in a process

@@ -41,19 +41,20 @@ const S = { id: 'sil1' };
 const settle = (m: AlertMemory) => confirmEpisode(m);
 
 describe('a silence', () => {
-  test('records a new episode as silenced, never pending; repeats keep its alert id; after it, delivered once as new', () => {
+  test('records a new episode as silenced, never pending; repeats are suppressed with its id; after it, delivered once as new', () => {
     const first = decideControlledEpisode(finding(20, T0), undefined, policy, S);
     expect(first.alert).toMatchObject({ status: 'silenced', silence_id: 'sil1' });
     expect(first.memory.pending).toBeUndefined();
     expect(first.memory.silenced).toEqual({ silence_id: 'sil1', alert_id: first.alert.id });
 
-    // later cycles under the silence: the same silenced alert (one document in the alerts index)
+    // later cycles under the silence: repeats of the silenced alert (one document in the alerts index)
     const again = decideControlledEpisode(finding(25, T0 + MIN), first.memory, policy, S);
-    expect(again.alert).toMatchObject({ status: 'silenced', id: first.alert.id, value: 25 });
+    expect(again.alert).toMatchObject({ status: 'suppressed', id: first.alert.id, silence_id: 'sil1' });
     expect(again.memory.pending).toBeUndefined();
     // even past realert, nothing is delivered while the silence lasts
     const late = decideControlledEpisode(finding(25, T0 + 90 * MIN), again.memory, policy, S);
-    expect(late.alert.status).toBe('silenced');
+    expect(late.alert).toMatchObject({ status: 'suppressed', silence_id: 'sil1' });
+    expect(late.memory.pending).toBeUndefined();
 
     // the silence is over, the episode still fires: delivered once, as new, firing since the start
     const after = decideControlledEpisode(finding(25, T0 + 91 * MIN), late.memory, policy, undefined);
