@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { UsageError } from '../errors';
-import { isSilenceActive, type Silence } from '../evaluate/match-silence';
+import type { Silence } from '../evaluate/match-silence';
 import { readVersionedDocs, type StateDoc, searchStateDocs, writeStateDocsIfUnchanged } from './state-index';
 
 const docId = (id: string) => `silence:${id}`;
@@ -61,8 +61,7 @@ export async function expireSilence(
       `silence expire: no silence with id "${id.slice(0, 40)}" (see vigil silence list --all)`,
     );
   const silence = found.doc.body as unknown as Silence;
-  if (!isSilenceActive(silence, nowMs) && Date.parse(silence.ends_at) <= nowMs)
-    return { silence, alreadyEnded: true };
+  if (Date.parse(silence.ends_at) <= nowMs) return { silence, alreadyEnded: true };
   const now = new Date(nowMs).toISOString();
   const ended: Silence = {
     ...silence,

@@ -3,7 +3,7 @@
  * every instance honours them and they survive restarts.
  */
 import { Command, Option } from 'commander';
-import { ConfigError, EXIT } from '../../errors';
+import { ConfigError } from '../../errors';
 import { isSilenceActive, type Silence } from '../../evaluate/match-silence';
 import { COMMENT_MAX, checkText, parseMatchers, silenceEnd } from '../../evaluate/operator-input';
 import { addSilence, expireSilence, newSilenceId, readSilences } from '../../state/silences';
@@ -160,7 +160,6 @@ Exit codes: 0 done, 2 invalid matcher, comment or flag (the flag is named), 3 El
             ? `silence ${r.silence.id} had already ended at ${r.silence.ends_at}\n`
             : `silence ${r.silence.id} expired: ${matcherText(r.silence)}\n`,
         );
-        process.exitCode = EXIT.ok;
       } finally {
         await ctx.close();
       }
