@@ -5,7 +5,8 @@
  *            recorded as `silenced` with the silence id and never put in the outbox; its memory
  *            is marked silenced, not notified. Later findings under a silence are suppressed
  *            repeats of that alert (with the silence id).
- *            Once no silence matches and the episode still fires, it is delivered once, as new.
+ *            Once no silence matches and the episode still fires, it is delivered once, as new
+ *            (unless an operator acknowledged it meanwhile).
  *   ack      an acknowledged firing episode is not re-alerted after `realert`; an escalation is
  *            still notified (and ends the ack), and a recovery ends the episode and its ack.
  */
@@ -37,6 +38,12 @@ export function decideControlledEpisode(
         silenced: { silence_id: silence.id, alert_id: firing.silenced.alert_id },
       };
       return { alert, memory };
+    }
+    // an operator acknowledged it meanwhile: the ack holds, it is not delivered now either
+    if (firing.acknowledged) {
+      const { silenced: _, ...rest } = firing;
+      const alert: Alert = { ...finding, id: firing.silenced.alert_id, status: 'suppressed' };
+      return { alert, memory: { ...rest, last_seen_end: Math.max(firing.last_seen_end, end) } };
     }
     // the silence is over and the episode still fires: nothing of it was delivered, so it is new
     const fresh = decideEpisode(finding, undefined, policy);

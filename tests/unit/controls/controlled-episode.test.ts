@@ -108,6 +108,19 @@ describe('an acknowledgement', () => {
     expect(esc.memory.acknowledged).toBeUndefined();
   });
 
+  test('given to a silenced episode, it holds when the silence ends: not delivered then', () => {
+    const silenced = decideControlledEpisode(finding(10, T0), undefined, policy, S);
+    const acked = acknowledgeMemory(silenced.memory, silenced.alert, ack).memory as AlertMemory;
+    const after = decideControlledEpisode(finding(12, T0 + 5 * MIN), acked, policy, undefined);
+    expect(after.alert.status).toBe('suppressed');
+    expect(after.memory.silenced).toBeUndefined();
+    expect(after.memory.acknowledged).toBeDefined();
+    expect(after.memory.pending).toBeUndefined();
+    // an escalation still gets through
+    const esc = decideControlledEpisode(finding(30, T0 + 6 * MIN), after.memory, policy, undefined);
+    expect(esc.alert.status).toBe('escalated');
+  });
+
   test('cannot be given to a recovered episode or to an alert of an earlier episode', () => {
     const sent = decideControlledEpisode(finding(10, T0), undefined, policy, undefined);
     const m = settle(sent.memory);
