@@ -139,7 +139,8 @@ function alertsTable(alerts: StoredAlert[], zone: string): string {
   const head = ['TIME', 'SEVERITY', 'STATUS', 'RULE', 'ENTITY', 'VALUE', 'ID', 'NOTE'];
   const rows = alerts.map((a) => [
     DateTime.fromISO(a.timestamp, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ'),
-    a.severity.toUpperCase(),
+    // as wide as paintSeverity's label, so padding is measured on what is shown
+    a.severity.toUpperCase().padEnd(8),
     a.status,
     safeText(a.rule, 40),
     safeText(entityText(a.entity), 48),
@@ -148,6 +149,6 @@ function alertsTable(alerts: StoredAlert[], zone: string): string {
     safeText(note(a), 60),
   ]);
   return renderTable(head, rows, c, (i, cell, row) =>
-    i === 1 ? paintSeverity(alerts[row].severity, c).trimEnd() : cell,
+    i === 1 ? paintSeverity(alerts[row].severity, c) : cell,
   );
 }
