@@ -14,6 +14,8 @@ export const COMMENT_MAX = 1000;
 export const AUTHOR_MAX = 100;
 export const MATCHER_VALUE_MAX = 256;
 export const ENTITY_MATCHERS_MAX = 10;
+/** silences not yet ended, at most: each cycle reads them all and matches every finding */
+export const SILENCES_MAX = 1000;
 /** a silence lasts at most this long: a forgotten silence must end by itself */
 export const SILENCE_MAX_MS = 90 * 86_400_000;
 

@@ -5,7 +5,13 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../errors';
 import { isSilenceActive, type Silence } from '../../evaluate/match-silence';
-import { COMMENT_MAX, checkText, parseMatchers, silenceEnd } from '../../evaluate/operator-input';
+import {
+  COMMENT_MAX,
+  checkText,
+  parseMatchers,
+  SILENCES_MAX,
+  silenceEnd,
+} from '../../evaluate/operator-input';
 import { addSilence, expireSilence, newSilenceId, readSilences } from '../../state/silences';
 import { ensureStateIndex } from '../../state/state-index';
 import { type OperatorContext, operatorContext, resolveAuthor } from '../operator-context';
@@ -97,6 +103,13 @@ Exit codes: 0 done, 2 invalid matcher, comment or flag (the flag is named), 3 El
           ends_at: new Date(end.endMs as number).toISOString(),
         };
         await ensureStateIndex(ctx.client, ctx.loaded.config.state.index);
+        const current = await readSilences(ctx.client, ctx.loaded.config.state.index, nowMs, {
+          limit: SILENCES_MAX,
+        });
+        if (current.length >= SILENCES_MAX)
+          throw new ConfigError(
+            `silence add: there are already ${SILENCES_MAX} silences not yet ended; expire some first (vigil silence list)`,
+          );
         await addSilence(ctx.client, ctx.loaded.config.state.index, silence, nowMs);
         ctx.audit.record('silence_added', { silence });
         if (opts.format === 'json') process.stdout.write(`${JSON.stringify(silence)}\n`);
