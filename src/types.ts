@@ -44,7 +44,22 @@ export interface Finding {
   channels: string[];
 }
 
-export type AlertStatus = 'new' | 'suppressed' | 'escalated' | 'recovered';
+/**
+ * new, escalated: notified; suppressed: a repeat, not notified; recovered: the episode ended;
+ * silenced: would be notified, but an operator's silence matches (recorded, not delivered);
+ * acknowledged: an operator acknowledged the episode (a record of the ack, never delivered).
+ */
+export type AlertStatus = 'new' | 'suppressed' | 'escalated' | 'recovered' | 'silenced' | 'acknowledged';
+
+/** Who acknowledged an episode, when and why (`vigil ack`). */
+export interface Acknowledgement {
+  by: string;
+  comment: string;
+  /** ISO instant */
+  at: string;
+  /** the episode acknowledged */
+  episode_id: string;
+}
 
 /** A finding after dedup: it has a deterministic id and a lifecycle status. */
 export interface Alert extends Finding {
@@ -53,4 +68,8 @@ export interface Alert extends Finding {
   status: AlertStatus;
   /** recoveries: when the episode first fired (ISO, the end of its first firing window), if known */
   firing_since?: string;
+  /** the silence that kept this alert from being delivered */
+  silence_id?: string;
+  /** status acknowledged: the acknowledgement */
+  ack?: Acknowledgement;
 }

@@ -59,11 +59,13 @@ export function cycleRecord(r: PipelineResult, wallMs: number): Record<string, u
       schedule: a.schedule,
       window: a.window,
       decision: a.status,
+      ...(a.silence_id ? { silence_id: a.silence_id } : {}),
       ...(a.baseline ? { baseline: a.baseline } : {}),
     })),
     alerts: {
       enqueued: r.enqueued,
       suppressed: r.alerts.filter((a) => a.status === 'suppressed').length,
+      silenced: r.alerts.filter((a) => a.status === 'silenced').length,
       sent,
       failed,
       problems: delivery?.problems ?? [],

@@ -5,8 +5,10 @@
  * but did not confirm in the outbox is sent again with its own id.
  */
 import type { ParsedConfig } from '../config/schema';
+import { decideControlledEpisode } from '../evaluate/controlled-episode';
 import { hasRecovered } from '../evaluate/decide-alert';
-import { decideEpisode, recoverEpisode, recoveryIdFor } from '../evaluate/episodes';
+import { recoverEpisode, recoveryIdFor } from '../evaluate/episodes';
+import { findSilence, type Silence } from '../evaluate/match-silence';
 import { recoveryAlert } from '../evaluate/recovery-alert';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
@@ -25,6 +27,8 @@ export interface DedupInput {
   rules: Map<string, Rule>;
   memories: Map<string, StoredMemory>;
   config: ParsedConfig;
+  /** the silences read this cycle, and the cycle's time they are judged at */
+  silences?: { list: Silence[]; nowMs: number };
 }
 
 export interface DedupResult {
@@ -47,10 +51,12 @@ export function dedupFindings(input: DedupInput): DedupResult {
     const docId = alertStateDocId(f.rule, f.entity);
     firingNow.add(docId);
     const prev = memories.get(docId);
-    const { alert, memory } = decideEpisode(f, prev?.memory, {
-      realertMs: rule.realert,
-      escalateFactor: rule.escalate_factor,
-    });
+    const { alert, memory } = decideControlledEpisode(
+      f,
+      prev?.memory,
+      { realertMs: rule.realert, escalateFactor: rule.escalate_factor },
+      silenceFor(input, f),
+    );
     result.alerts.push(alert);
     result.changes.push({ docId, rule: f.rule, memory, version: prev?.version });
   }
@@ -64,11 +70,22 @@ export function dedupFindings(input: DedupInput): DedupResult {
       ...recoveryAlert({ rule, prev: prev.memory, peak, interval, calendar: input.config.calendar }),
       id: recoveryIdFor(prev.memory),
     };
+    // the recovery of a silenced episode, or one a silence matches now, is recorded, not delivered
+    const silenceId = prev.memory.silenced?.silence_id ?? silenceFor(input, notice)?.id;
+    if (silenceId) notice.silence_id = silenceId;
     result.alerts.push(notice);
     result.changes.push({
       ...prev,
-      memory: recoverEpisode(prev.memory, rule.recovery ? notice : undefined, interval.endMs),
+      memory: recoverEpisode(prev.memory, rule.recovery && !silenceId ? notice : undefined, interval.endMs),
     });
   }
   return result;
+}
+
+function silenceFor(
+  input: DedupInput,
+  alert: Pick<Finding, 'rule' | 'severity' | 'entity'>,
+): Silence | undefined {
+  const s = input.silences;
+  return s?.list.length ? findSilence(s.list, alert, s.nowMs) : undefined;
 }

@@ -21,6 +21,7 @@ import { readCheckpoints, writeCheckpoints } from '../state/checkpoints';
 import { assignRules, heartbeat } from '../state/instances';
 import { LeaseFence } from '../state/lease-fence';
 import { acquireLeases, releaseLeases } from '../state/leases';
+import { readSilences } from '../state/silences';
 import { ensureStateIndex } from '../state/state-index';
 import type { Alert } from '../types';
 import { dedupFindings } from './dedup-stage';
@@ -232,6 +233,9 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
   const memories = stateExists
     ? await readAlertMemories(client, stateIndex, [...okRules], report.findings)
     : new Map<string, StoredMemory>();
+  // silences from the state index, every cycle: shared by all instances, kept across restarts
+  const decides = report.findings.length > 0 || memories.size > 0;
+  const silences = stateExists && decides ? await readSilences(client, stateIndex, opts.nowMs) : [];
   const rulesById = new Map(active.map((r) => [r.id, r]));
   const dedup = dedupFindings({
     findings: report.findings,
@@ -241,6 +245,7 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     rules: rulesById,
     memories,
     config,
+    silences: { list: silences, nowMs: opts.nowMs },
   });
   result.alerts = dedup.alerts;
   report.phases.dedup = Math.round((performance.now() - dedupStart) * 10) / 10;

@@ -37,7 +37,7 @@ export function createConsoleLog(
       write(
         'info',
         paintSeverity(a.severity, c).trimEnd(),
-        `${a.status} ${a.rule} ${safeText(entityText(a.entity), 60)} ${valueAgainstThreshold(a)} (${a.schedule === 'off_hours' ? 'off-hours' : 'business hours'})${a.firing_since ? `, firing since ${localInstant(a.firing_since, a.timezone)}` : ''}`,
+        `${a.status} ${a.rule} ${safeText(entityText(a.entity), 60)} ${valueAgainstThreshold(a)} (${a.schedule === 'off_hours' ? 'off-hours' : 'business hours'})${a.firing_since ? `, firing since ${localInstant(a.firing_since, a.timezone)}` : ''}${a.silence_id ? `, silence ${a.silence_id}` : ''}`,
       ),
   };
 }

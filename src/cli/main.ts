@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { loadContext } from '../app/context';
 import { createAuditLog } from '../audit/audit-log';
 import { EXIT, errorMessage, VigilError } from '../errors';
+import { ackCommand } from './commands/ack';
+import { alertsCommand } from './commands/alerts';
 import { doctorCommand } from './commands/doctor';
 import { ingestCommand } from './commands/ingest';
 import { monitorCommand } from './commands/monitor';
@@ -11,6 +13,7 @@ import { type NotifyContext, outboxCommand } from './commands/outbox';
 import { reportCommand } from './commands/report';
 import { scanCommand } from './commands/scan';
 import { schemaCommand } from './commands/schema';
+import { silenceCommand } from './commands/silence';
 import { testAlertCommand } from './commands/test-alert';
 import { validateCommand } from './commands/validate';
 
@@ -35,6 +38,9 @@ Examples:
   vigil ingest /var/log/auth.log --type auth      index raw logs as ECS documents
   vigil outbox                        alerts waiting for delivery (or dead)
   vigil test-alert --channel email    send a marked test message through one channel
+  vigil alerts --since 24h            recent alerts: firing, silenced, acknowledged, recovered
+  vigil silence add --rule ssh_bruteforce --entity source.ip=198.51.100.7 --for 8h --comment "pentest"
+  vigil ack <alert id> --comment "blocked, ticket SEC-124"   no realert until it recovers or escalates
 
 Environment: ELASTICSEARCH_URL, ELASTIC_USER, ELASTIC_PASSWORD, ELASTIC_API_KEY, ELASTIC_CA_FILE,
 VIGIL_CONFIG (config file), NO_COLOR.
@@ -53,6 +59,9 @@ or every rule failed, 4 some alert could not be delivered (it stays in the outbo
     testAlertCommand(notifyDeps),
     schemaCommand(),
     reportCommand(),
+    alertsCommand(),
+    silenceCommand(),
+    ackCommand(),
   ]) {
     program.addCommand(cmd);
   }

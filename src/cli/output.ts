@@ -45,7 +45,7 @@ export function localWindow(f: Finding): string {
   return `${s.toFormat('yyyy-MM-dd HH:mm:ss')}–${end}`;
 }
 
-type Shown = Finding & { status?: string; firing_since?: string };
+type Shown = Finding & { status?: string; firing_since?: string; silence_id?: string };
 
 /** `2024-03-08 02:00 EST`: an instant in the calendar's zone. */
 export function localInstant(iso: string, zone: string): string {
@@ -53,15 +53,16 @@ export function localInstant(iso: string, zone: string): string {
 }
 
 /** `42 ≥ 8`, or for a recovery `0 < 8`: the value is below its threshold. */
-export function valueAgainstThreshold(f: Shown): string {
+export function valueAgainstThreshold(f: Pick<Shown, 'value' | 'threshold' | 'status'>): string {
   return `${fmtNum(f.value)} ${comparisonSign(f.status)} ${fmtNum(f.threshold)}`;
 }
 
 /** `recovered, firing since 2024-03-08 02:00 EST` for a recovery whose episode start is known. */
 export function statusText(f: Shown): string {
+  const silenced = f.silence_id ? ` (silence ${f.silence_id})` : '';
   if (f.status === 'recovered' && f.firing_since)
-    return `recovered, firing since ${localInstant(f.firing_since, f.timezone)}`;
-  return f.status ?? '';
+    return `recovered, firing since ${localInstant(f.firing_since, f.timezone)}${silenced}`;
+  return `${f.status ?? ''}${silenced}`;
 }
 
 export function findingsTable(findings: Shown[], stream: NodeJS.WriteStream): string {
@@ -106,6 +107,7 @@ export function findingJson(f: Shown & { id?: string }): string {
     ...(f.id ? { id: f.id } : {}),
     ...(f.baseline ? { baseline: f.baseline } : {}),
     ...(f.firing_since ? { firing_since: f.firing_since } : {}),
+    ...(f.silence_id ? { silence_id: f.silence_id } : {}),
     title: f.title,
     samples: capStrings(f.samples),
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema } from '../notify/channel-schema';
+import { allowlistSchema } from './allowlist-schema';
 import { DEFAULT_SOURCES } from './default-sources';
 import {
   cronExpression,
@@ -55,6 +56,8 @@ export const sourceSchema = z.strictObject({
   /** ECS field name → the field name in these indices (only where they differ) */
   fields: z.record(fieldName(), fieldName()).default({}),
   timestamp_field: fieldName().default('@timestamp'),
+  /** events of these field values never reach the rules of this group (see allowlist-schema) */
+  allowlist: allowlistSchema.optional(),
 });
 
 export const calendarSchema = z.strictObject({
@@ -87,6 +90,8 @@ export const ruleOverrideSchema = z.strictObject({
     .optional(),
   channels: z.array(nonEmptyString('a channel name')).optional(),
   realert: duration().optional(),
+  /** added to the source group's allowlist for this rule */
+  allowlist: allowlistSchema.optional(),
 });
 
 export const rulesSectionSchema = z.strictObject({

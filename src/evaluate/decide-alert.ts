@@ -3,7 +3,7 @@
  * notified for the same rule and entity, is it new, a suppressed repeat, or an escalation?
  * Time is the findings' own event time (window end), so replays and catch-up decide as live runs.
  */
-import type { Alert, AlertStatus, Finding } from '../types';
+import type { Acknowledgement, Alert, AlertStatus, Finding } from '../types';
 
 export interface AlertMemory {
   status: 'firing' | 'recovered';
@@ -30,6 +30,13 @@ export interface AlertMemory {
    * written before it was kept
    */
   first_seen_end?: number;
+  /**
+   * The episode is under a silence: its alert was recorded as `silenced` and never delivered.
+   * When no silence matches any more and it still fires, it is delivered once, as new.
+   */
+  silenced?: { silence_id: string; alert_id: string };
+  /** an operator acknowledged the episode: no realert until it recovers or escalates */
+  acknowledged?: Acknowledgement;
 }
 
 export interface DedupPolicy {
@@ -41,7 +48,7 @@ export function decideAlert(
   finding: Pick<Finding, 'value' | 'window'>,
   prev: AlertMemory | undefined,
   policy: DedupPolicy,
-): Exclude<AlertStatus, 'recovered'> {
+): 'new' | 'escalated' | 'suppressed' {
   const end = Date.parse(finding.window.end);
   // after a recovery only later events are new; an older window seen again (a longer look-back,
   // a replay) is judged against what was notified, so it is not sent twice

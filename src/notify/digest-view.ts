@@ -80,7 +80,7 @@ export function buildDigestView(digest: Digest, options: DigestViewOptions = {})
 
 /**
  * The line under a message that could not show every finding: the total, and where all of them
- * are (the alerts index, and a dry-run replay of the windows the findings span).
+ * are (`vigil alerts`, the alerts index, and a dry-run replay of the windows the findings span).
  */
 export function describeOmitted(
   alerts: readonly Pick<Alert, 'window'>[],
@@ -95,9 +95,10 @@ export function describeOmitted(
     .sort()
     .at(-1);
   const index = cleanLine(alertsIndex, 100);
+  const limit = alerts.length > 100 ? ` --limit ${Math.min(alerts.length, 10_000)}` : '';
   return (
-    `This message shows ${shown} of ${alerts.length} findings; the other ${rest} are in the alerts index ` +
-    `${index}-* (state.alerts_index; browse it in Kibana), and ` +
+    `This message shows ${shown} of ${alerts.length} findings; see \`vigil alerts --since ${cleanLine(from, 40)}${limit}\` ` +
+    `for the rest (they are in the alerts index ${index}-*, state.alerts_index; browse it in Kibana), and ` +
     `\`vigil scan --dry-run --format json --from ${cleanLine(from, 40)} --to ${cleanLine(to, 40)}\` lists them again.`
   );
 }

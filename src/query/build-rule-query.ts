@@ -7,6 +7,7 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import type { Rule } from '../rules/rule-schema';
+import { allowlistFilter } from './allowlist-filter';
 import { type FieldMap, mapField, mapQueryFields } from './field-map';
 import type { AfterKey, Interval, MsearchItem } from './types';
 
@@ -16,20 +17,25 @@ export const SAMPLE_SIZE = 5;
 
 type RuleShape = Pick<
   Rule,
-  'indices' | 'filter' | 'group_by' | 'metric' | 'fieldMap' | 'timestampField' | 'thresholds'
+  'indices' | 'filter' | 'group_by' | 'metric' | 'fieldMap' | 'timestampField' | 'thresholds' | 'allowlist'
 >;
 
 export function headerFor(rule: Pick<Rule, 'indices'>): estypes.MsearchMultisearchHeader {
   return { index: rule.indices, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'open' };
 }
 
-/** The rule's filter with field names mapped, inside the interval. */
+/**
+ * The rule's filter with field names mapped, inside the interval, without allowlisted events.
+ * Every query of a rule starts from it: totals, series, samples, baselines and the report.
+ */
 export function ruleFilter(rule: RuleShape, interval: Interval): estypes.QueryDslQueryContainer[] {
+  const allowed = allowlistFilter(rule.allowlist, rule.fieldMap);
   return [
     {
       range: { [rule.timestampField]: { gte: interval.startMs, lt: interval.endMs, format: 'epoch_millis' } },
     },
     mapQueryFields(rule.filter, rule.fieldMap) as estypes.QueryDslQueryContainer,
+    ...(allowed ? [allowed] : []),
   ];
 }
 

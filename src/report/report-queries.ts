@@ -6,6 +6,7 @@
  *             15-minute buckets for business vs off-hours, first-seen time of every entity).
  */
 import type { estypes } from '@elastic/elasticsearch';
+import { allowlistClauses } from '../query/allowlist-filter';
 import { headerFor, ruleFilter } from '../query/build-rule-query';
 import { mapField, mapQueryFields } from '../query/field-map';
 import type { MsearchItem } from '../query/types';
@@ -50,7 +51,10 @@ function perDay(
   };
 }
 
-/** Alerts written by scan/monitor; recoveries are notices, not alerts, and are left out. */
+/**
+ * Alerts written by scan/monitor, silenced ones included (they were detected); recoveries are
+ * notices and acknowledgements are records of an operator's action, not alerts: both left out.
+ */
 export function buildAlertsQuery(alertsPrefix: string, w: ReportWindow): MsearchItem {
   return {
     header: { index: `${alertsPrefix}-*`, ignore_unavailable: true, allow_no_indices: true },
@@ -60,7 +64,7 @@ export function buildAlertsQuery(alertsPrefix: string, w: ReportWindow): Msearch
       query: {
         bool: {
           filter: [range('@timestamp', w.startMs, w.endMs)],
-          must_not: [{ term: { 'vigil.status': 'recovered' } }],
+          must_not: [{ terms: { 'vigil.status': ['recovered', 'acknowledged'] } }],
         },
       },
       aggs: {
@@ -109,7 +113,12 @@ export function buildActivityQuery(rules: Rule[], w: ReportWindow): MsearchItem 
       query: {
         bool: {
           filter: [range(ts, from, w.endMs)],
-          should: rules.map((r) => mapQueryFields(r.filter, r.fieldMap) as estypes.QueryDslQueryContainer),
+          should: rules.map((r) => ({
+            bool: {
+              filter: mapQueryFields(r.filter, r.fieldMap) as estypes.QueryDslQueryContainer,
+              must_not: allowlistClauses(r.allowlist, r.fieldMap),
+            },
+          })),
           minimum_should_match: 1,
         },
       },

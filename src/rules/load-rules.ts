@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { mergeAllowlists } from '../config/allowlist-schema';
 import { formatIssues, nearest } from '../config/format-issues';
 import { readYamlFile } from '../config/read-yaml';
 import type { ParsedConfig } from '../config/schema';
@@ -69,6 +70,7 @@ export function loadRules(dir: string, config: ParsedConfig, configLabel = 'conf
         indices: source.indices,
         fieldMap: source.fields,
         timestampField: source.timestamp_field,
+        allowlist: mergeAllowlists(source.allowlist, config.rules.overrides[spec.id]?.allowlist),
         file: label,
       },
       config.rules.overrides[spec.id],

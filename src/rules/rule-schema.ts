@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Allowlist } from '../config/allowlist-schema';
 import { duration, fieldName, nonEmptyString, positiveInt, positiveNumber } from '../config/schema-kit';
 import { SEVERITIES } from '../types';
 import { findRegexps, luceneRegexpProblem } from './lucene-regexp';
@@ -123,6 +124,8 @@ export interface Rule extends RuleSpec {
   /** ECS name → field name in the source's indices */
   fieldMap: Record<string, string>;
   timestampField: string;
+  /** the source group's allowlist and the rule override's, merged; applied in every query */
+  allowlist?: Allowlist;
   /** file the rule came from, for messages */
   file: string;
 }

@@ -53,6 +53,8 @@ export function alertDocument(a: Alert, nowMs: number): Record<string, unknown> 
       entity: Object.entries(a.entity).map(([field, value]) => ({ field, value })),
       ...(a.baseline ? { baseline: a.baseline } : {}),
       ...(a.firing_since ? { firing_since: a.firing_since } : {}),
+      ...(a.silence_id ? { silence_id: a.silence_id } : {}),
+      ...(a.ack ? { ack: a.ack } : {}),
     },
   };
   for (const [k, v] of Object.entries(a.entity)) nest(doc, k, v);
@@ -90,6 +92,12 @@ export async function ensureAlertsTemplate(client: Client, prefix: string): Prom
                 window: { properties: { start: { type: 'date' }, end: { type: 'date' } } },
                 firing_since: { type: 'date' },
                 entity: { type: 'object' },
+                ack: {
+                  properties: {
+                    at: { type: 'date' },
+                    comment: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } },
+                  },
+                },
               },
             },
           },

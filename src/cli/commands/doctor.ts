@@ -6,6 +6,7 @@ import { mapEsError } from '../../collect/client';
 import { describeEngine, detectEngine, type Product } from '../../collect/engine';
 import { checkEntityCoverage, type EntityCoverage } from '../../collect/entity-coverage';
 import type { Rule } from '../../rules/rule-schema';
+import { type AllowlistGroup, describeAllowlist, groupAllowlists } from '../allowlist-view';
 import { configOption, formatOption, rulesOption } from '../options';
 import { colours, type Format } from '../output';
 
@@ -16,6 +17,8 @@ interface DoctorReport {
     patterns: { pattern: string; indices: number; documents: number }[];
     rules: string[];
     fields: SourceReport['fields'];
+    /** allowlists in force, rules with the same allowlist together */
+    allowlists: AllowlistGroup[];
   }[];
   field_problems: number;
   /** Per rule, pattern and group_by field: how many of the latest day's matching documents lack it. */
@@ -56,7 +59,12 @@ async function examine(client: Client, rules: Rule[]): Promise<DoctorReport> {
       }
       patterns.push({ pattern: p.pattern, indices: p.indices.length, documents });
     }
-    sources.push({ patterns, rules: group.map((r) => r.id), fields: report.fields });
+    sources.push({
+      patterns,
+      rules: group.map((r) => r.id),
+      fields: report.fields,
+      allowlists: groupAllowlists(group),
+    });
   }
   const field_problems = sources.reduce((n, s) => n + s.fields.filter((f) => !f.usable).length, 0);
   const entity_fields = await checkEntityCoverage(client, rules);
@@ -78,6 +86,7 @@ function printReport(r: DoctorReport): void {
         `  ${p.pattern.padEnd(28)} ${p.indices ? c.green(`${p.indices} indices, ${p.documents} documents`) : c.yellow('matches no index')}`,
       );
     }
+    for (const a of s.allowlists) out(`  ${describeAllowlist(a)}`);
     for (const f of s.fields) {
       const types = f.types.length ? f.types.join('/') : 'not mapped';
       out(

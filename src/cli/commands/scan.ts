@@ -126,7 +126,7 @@ export async function runScan(opts: ScanOpts): Promise<number> {
     }
     const count = (s: string) => result.alerts.filter((a) => a.status === s).length;
     process.stderr.write(
-      `scan ${report.interval.start} → ${report.interval.end}: ${rules.length} rules (${report.failures.length} failed), ${report.findings.length} findings (${count('new')} new, ${count('escalated')} escalated, ${count('suppressed')} suppressed, ${count('recovered')} recovered)${opts.dryRun ? ' [dry run]' : ''}; ${Math.round(wall)} ms, Elasticsearch took ${report.took} ms\n`,
+      `scan ${report.interval.start} → ${report.interval.end}: ${rules.length} rules (${report.failures.length} failed), ${report.findings.length} findings (${count('new')} new, ${count('escalated')} escalated, ${count('suppressed')} suppressed, ${count('silenced')} silenced, ${count('recovered')} recovered)${opts.dryRun ? ' [dry run]' : ''}; ${Math.round(wall)} ms, Elasticsearch took ${report.took} ms\n`,
     );
     rt.audit.record('stop', { mode: 'scan', exit: 0 });
     const ran = report.rules.filter((r) => r.ok).length;

@@ -124,10 +124,10 @@ describe('renderEmail', () => {
     const mail = renderEmail(digestOf(many), { alertsIndex: 'sec-alerts' });
     expect(mail.text).toContain('450 findings from 1 rule.');
     const note =
-      'This message shows 50 of 450 findings; the other 400 are in the alerts index sec-alerts-* (state.alerts_index; browse it in Kibana), and `vigil scan --dry-run --format json --from 2024-03-10T06:50:00.000Z --to 2024-03-10T07:00:00.000Z` lists them again.';
+      'This message shows 50 of 450 findings; see `vigil alerts --since 2024-03-10T06:50:00.000Z --limit 450` for the rest (they are in the alerts index sec-alerts-*, state.alerts_index; browse it in Kibana), and `vigil scan --dry-run --format json --from 2024-03-10T06:50:00.000Z --to 2024-03-10T07:00:00.000Z` lists them again.';
     expect(mail.text).toContain(note);
     expect(mail.html).toContain(
-      'This message shows 50 of 450 findings; the other 400 are in the alerts index sec-alerts-*',
+      'This message shows 50 of 450 findings; see &#x60;vigil alerts --since 2024-03-10T06:50:00.000Z --limit 450&#x60; for the rest',
     );
     expect(renderEmail(digestOf()).text).not.toContain('This message shows');
   });

@@ -64,7 +64,7 @@ describe('renderSlack', () => {
       }
     }
     expect(textsOf(msg.blocks)).toContain(
-      'This message shows 10 of 30 findings; the other 20 are in the alerts index vigil-alerts-* (state.alerts_index; browse it in Kibana)',
+      'This message shows 10 of 30 findings; see `vigil alerts --since 2024-03-10T06:50:00.000Z` for the rest (they are in the alerts index vigil-alerts-*, state.alerts_index; browse it in Kibana)',
     );
   });
 
@@ -75,7 +75,7 @@ describe('renderSlack', () => {
     const all = textsOf(renderSlack(createDigest('slack', many), { alertsIndex: 'sec-alerts' }).blocks);
     expect(all).toContain('450 findings from 1 rule.');
     expect(all).toContain(
-      'This message shows 10 of 450 findings; the other 440 are in the alerts index sec-alerts-* (state.alerts_index; browse it in Kibana), and `vigil scan --dry-run --format json --from 2024-03-10T06:50:00.000Z --to 2024-03-10T07:00:00.000Z` lists them again.',
+      'This message shows 10 of 450 findings; see `vigil alerts --since 2024-03-10T06:50:00.000Z --limit 450` for the rest (they are in the alerts index sec-alerts-*, state.alerts_index; browse it in Kibana), and `vigil scan --dry-run --format json --from 2024-03-10T06:50:00.000Z --to 2024-03-10T07:00:00.000Z` lists them again.',
     );
   });
 
