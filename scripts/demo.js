@@ -8,7 +8,8 @@
  *   2. starts the local Elasticsearch from the harness, or uses ELASTICSEARCH_URL;
  *   3. starts a mail catcher on loopback that writes every message as an .eml file under <out>/mail;
  *   4. ingests the shipped sample logs (demo/logs) shifted to the last minutes: the real auth.log
- *      brute force, a web DoS burst and a sudo misuse, plus benign web traffic;
+ *      brute force (which ends in an accepted login: ssh_bruteforce_success), a web DoS burst and a
+ *      sudo misuse, plus benign web traffic;
  *   5. replays the days before (alerts for the weekly report, no email), then runs
  *      `vigil scan --duration 30` with email delivery to the catcher;
  *   6. writes the weekly report (<out>/report.html) and mails it too;
@@ -25,7 +26,7 @@ const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const CONFIG = path.join(ROOT, 'demo', 'config.yaml');
 const LOGS = path.join(ROOT, 'demo', 'logs');
 const CLUSTER = 'demo';
-/** The real brute force of 24.151.103.17 in auth.log ends here: shifted to now. */
+/** The real brute force of 24.151.103.17 in auth.log ends here (its login at 16:01:36): shifted to now. */
 const AUTH_BURST_END = 'Mar 30 16:01:37';
 
 function say(msg) {
@@ -280,7 +281,8 @@ async function main() {
         env,
         `ingesting ${file}`,
       );
-    // the real auth.log: four days of history whose last minutes are the brute force of 24.151.103.17
+    // the real auth.log: four days of history whose last minutes are the brute force of 24.151.103.17,
+    // 147 failed passwords for elastic_user_0 and then its accepted login (16:01:36)
     await ingest('auth.log', 'auth', [`--shift-to-now=${AUTH_BURST_END}`]);
     await ingest('sudo-misuse.log', 'auth', ['--shift-to-now']);
     await ingest('web-dos.log', 'nginx', ['--shift-to-now']);

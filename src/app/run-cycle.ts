@@ -5,13 +5,15 @@
 import type { Client } from '@elastic/elasticsearch';
 import { checkSource, fieldsNeeded, type SourceReport, sourceWarnings } from '../collect/check-sources';
 import { collectRuleValues } from '../collect/collect-rule-values';
+import { collectSequences } from '../collect/collect-sequences';
 import { fetchSamples } from '../collect/fetch-samples';
 import type { Calendar } from '../config/schema';
 import type { VigilError } from '../errors';
 import type { BaselineModel } from '../evaluate/baseline-model';
-import { evaluateRule } from '../evaluate/evaluate-rule';
+import { evaluateRule, type RuleEvaluation } from '../evaluate/evaluate-rule';
+import { evaluateSequence } from '../evaluate/evaluate-sequence';
 import type { Interval } from '../query/types';
-import type { Rule } from '../rules/rule-schema';
+import { isSequenceRule, type Rule } from '../rules/rule-schema';
 import type { Finding, Schedule } from '../types';
 
 export interface RuleFailure {
@@ -102,8 +104,17 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
   const intervalOf = (r: Rule) => input.intervals?.get(r.id) ?? interval;
   const failed = input.failed ?? new Map<string, VigilError>();
   const queried = rules.filter((r) => !failed.has(r.id));
-  const { values, stats } = await timed(phases, 'query', () =>
-    collectRuleValues(client, queried, intervalOf),
+  // sequence rules page their own searches, sent alongside the other rules' rounds
+  const sequenceRules = queried.filter(isSequenceRule);
+  const [{ values, stats }, sequences] = await timed(phases, 'query', () =>
+    Promise.all([
+      collectRuleValues(
+        client,
+        queried.filter((r) => !isSequenceRule(r)),
+        intervalOf,
+      ),
+      collectSequences(client, sequenceRules, intervalOf),
+    ]),
   );
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
@@ -120,13 +131,16 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
       );
   }
   await timed(phases, 'evaluate', () => {
-    for (const v of values) {
+    for (const v of [...values, ...sequences.values]) {
       if (!v.ok) {
         failures.push(ruleFailure(v.rule.id, v.error));
         ruleStats.push({ id: v.rule.id, entities: 0, findings: 0, ok: false });
         continue;
       }
-      const ev = evaluateRule(v.rule, v, intervalOf(v.rule), calendar, input.baselines?.get(v.rule.id));
+      const ev: RuleEvaluation =
+        'entities' in v
+          ? evaluateSequence(v.rule, v.entities, intervalOf(v.rule), calendar)
+          : evaluateRule(v.rule, v, intervalOf(v.rule), calendar, input.baselines?.get(v.rule.id));
       findings.push(...ev.findings);
       peaks.set(
         v.rule.id,
@@ -156,9 +170,12 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
     failures,
     warnings,
     rules: ruleStats,
-    took: stats.took + samples.took,
-    searches: stats.searches + (findings.length && input.samples !== false ? 1 : 0),
-    rounds: stats.rounds + (findings.length && input.samples !== false ? 1 : 0),
+    took: stats.took + sequences.stats.took + samples.took,
+    searches:
+      stats.searches + sequences.stats.searches + (findings.length && input.samples !== false ? 1 : 0),
+    // the sequence rounds run at the same time as the others
+    rounds:
+      Math.max(stats.rounds, sequences.stats.rounds) + (findings.length && input.samples !== false ? 1 : 0),
     phases,
     peaks,
   };

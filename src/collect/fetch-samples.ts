@@ -1,7 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import { errorMessage } from '../errors';
 import { buildSamplesQuery } from '../query/build-rule-query';
-import type { Rule } from '../rules/rule-schema';
+import { buildSequenceSamplesQuery } from '../query/build-sequence-query';
+import { isSequenceRule, type Rule } from '../rules/rule-schema';
 import type { Finding } from '../types';
 import { runMsearch } from './run-msearch';
 
@@ -30,11 +31,10 @@ export async function fetchSamples(
   if (targets.length === 0) return { took: 0 };
   const items = targets.map((f) => {
     const rule = rulesById.get(f.rule) as Rule;
-    return buildSamplesQuery(
-      rule,
-      { startMs: Date.parse(f.window.start), endMs: Date.parse(f.window.end) },
-      f.entity,
-    );
+    const window = { startMs: Date.parse(f.window.start), endMs: Date.parse(f.window.end) };
+    return isSequenceRule(rule)
+      ? buildSequenceSamplesQuery(rule, window, f.entity)
+      : buildSamplesQuery(rule, window, f.entity);
   });
   let out: Awaited<ReturnType<typeof runMsearch>>;
   try {

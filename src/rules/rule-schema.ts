@@ -30,6 +30,16 @@ const metricSchema = z.discriminatedUnion(
   { error: 'expected metric.type count, cardinality, sum or ratio' },
 );
 
+/**
+ * A sequence rule fires at an event matching `followed_by` when at least the threshold of events matching
+ * `first` came from the same entity (the group_by values) at most `window` before it
+ * (see src/evaluate/evaluate-sequence.ts for the exact definition).
+ */
+const sequenceSchema = z.strictObject({
+  first: queryDsl,
+  followed_by: queryDsl,
+});
+
 const baselineSchema = z.strictObject({
   period: duration().default(30 * 86_400_000),
   by: z
@@ -64,6 +74,7 @@ export const ruleSchema = z
     window: duration(),
     thresholds: z.strictObject({ business_hours: positiveNumber(), off_hours: positiveNumber() }).optional(),
     baseline: baselineSchema.optional(),
+    sequence: sequenceSchema.optional(),
     sample_fields: z.array(fieldName()).max(20).default([]),
     channels: z.array(nonEmptyString('a channel name')).default([]),
     realert: duration().default(3_600_000),
@@ -77,6 +88,11 @@ export const ruleSchema = z
       queries.push(
         [['metric', 'numerator'], r.metric.numerator],
         [['metric', 'denominator'], r.metric.denominator],
+      );
+    if (r.sequence)
+      queries.push(
+        [['sequence', 'first'], r.sequence.first],
+        [['sequence', 'followed_by'], r.sequence.followed_by],
       );
     for (const [at, query] of queries)
       for (const [path, pattern] of findRegexps(query)) {
@@ -95,6 +111,7 @@ export const ruleSchema = z
         path: ['baseline'],
         message: 'a baseline needs a count, sum or cardinality metric, not ratio',
       });
+    for (const issue of sequenceProblems(r)) ctx.addIssue({ code: 'custom', ...issue });
     if (r.baseline && r.baseline.period < 86_400_000)
       ctx.addIssue({ code: 'custom', path: ['baseline', 'period'], message: 'expected at least 1d' });
     if (!r.thresholds && !r.baseline)
@@ -112,10 +129,38 @@ export const ruleSchema = z
     }
   });
 
+/** What a sequence rule cannot combine with: it counts `first` events per entity before a `followed_by`. */
+function sequenceProblems(r: {
+  sequence?: unknown;
+  group_by: string[];
+  metric: { type: string };
+  baseline?: unknown;
+  recovery: boolean;
+}): { path: string[]; message: string }[] {
+  if (!r.sequence) return [];
+  const out: { path: string[]; message: string }[] = [];
+  if (r.group_by.length === 0)
+    out.push({
+      path: ['group_by'],
+      message: 'a sequence rule follows one entity: expected at least one field (e.g. [source.ip])',
+    });
+  if (r.metric.type !== 'count')
+    out.push({
+      path: ['metric', 'type'],
+      message: `a sequence rule counts its first events: expected count (or no metric), got ${r.metric.type}`,
+    });
+  if (r.baseline)
+    out.push({ path: ['baseline'], message: 'a sequence rule has fixed thresholds, not a baseline' });
+  if (r.recovery)
+    out.push({ path: ['recovery'], message: 'a sequence rule fires on one event and has no recovery' });
+  return out;
+}
+
 export type RuleInput = z.input<typeof ruleSchema>;
 export type RuleSpec = z.output<typeof ruleSchema>;
 export type Metric = RuleSpec['metric'];
 export type BaselineSpec = NonNullable<RuleSpec['baseline']>;
+export type SequenceSpec = NonNullable<RuleSpec['sequence']>;
 
 /** A rule ready to run: its spec with config overrides applied and its source resolved. */
 export interface Rule extends RuleSpec {
@@ -128,4 +173,9 @@ export interface Rule extends RuleSpec {
   allowlist?: Allowlist;
   /** file the rule came from, for messages */
   file: string;
+}
+
+/** A rule with a `sequence` block: collected and evaluated by the sequence stages. */
+export function isSequenceRule(rule: Rule): rule is Rule & { sequence: SequenceSpec } {
+  return rule.sequence !== undefined;
 }

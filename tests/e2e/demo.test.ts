@@ -73,11 +73,15 @@ describe('npm run demo', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  test('finds the three sample attacks and prints them as a table', () => {
+  test('finds the sample attacks, the brute force that succeeded among them, and prints them as a table', () => {
     expect(run.stderr).not.toMatch(/^demo:/m);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/SEVERITY\s+RULE\s+ENTITY/);
     expect(run.stdout).toMatch(/ssh_bruteforce\s+source\.ip=24\.151\.103\.17\s/);
+    // the real log's brute force ends in an accepted login: 147 failures in the 10 minutes before it
+    expect(run.stdout).toMatch(
+      /CRITICAL\s+ssh_bruteforce_success\s+source\.ip=24\.151\.103\.17\s+147 ≥ 10\s/,
+    );
     expect(run.stdout).toMatch(/dos_burst\s+source\.ip=198\.51\.100\.23\s/);
     expect(run.stdout).toMatch(/sudo_misuse\s+user\.name=mallory\s/);
   });
@@ -90,6 +94,9 @@ describe('npm run demo', () => {
     const mails = await Promise.all(files.map((f) => simpleParser(fs.readFileSync(path.join(mailDir, f)))));
     const text = mails.map((m) => `${m.subject}\n${m.text}`).join('\n');
     for (const needle of ['24.151.103.17', '198.51.100.23', 'mallory']) expect(text).toContain(needle);
+    // the successful brute force is mailed with the account it opened
+    const success = mails.find((m) => (m.text ?? '').includes('SSH brute force that succeeded'));
+    expect(success?.text).toContain('elastic_user_0');
     expect(mails.every((m) => m.to && JSON.stringify(m.to).includes('security-team@localhost'))).toBe(true);
     const report = mails.find((m) => /security report/.test(m.subject ?? ''));
     expect(report?.attachments.filter((a) => a.contentType === 'image/png')).toHaveLength(5);

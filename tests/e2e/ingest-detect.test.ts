@@ -80,11 +80,22 @@ describe('vigil ingest → vigil scan on the real logs', () => {
       expect.objectContaining({ entity: { 'source.ip': '24.151.103.17' }, severity: 'high', status: 'new' }),
     ]);
     expect(brute[0].value as number).toBeGreaterThanOrEqual(brute[0].threshold as number);
+    // and it ended in an accepted login (elastic_user_0, 16:01:36): the brute force succeeded
+    expect(findings.filter((f) => f.rule === 'ssh_bruteforce_success')).toEqual([
+      expect.objectContaining({
+        entity: { 'source.ip': '24.151.103.17' },
+        severity: 'critical',
+        status: 'new',
+      }),
+    ]);
 
-    // the finding reached the mailbox as one digest
+    // the findings reached the mailbox as one digest, led by the most severe
     expect(rx.smtp.mails).toHaveLength(1);
     const mail = rx.smtp.mails[0];
-    expect(mail.parsed.subject).toMatch(/^\[vigil\]\[HIGH\] SSH brute force from 24\.151\.103\.17/);
+    expect(mail.parsed.subject).toMatch(
+      /^\[vigil\]\[CRITICAL\] SSH brute force that succeeded from 24\.151\.103\.17/,
+    );
+    expect(mail.parsed.text).toContain('SSH brute force (ssh_bruteforce)');
     expect(mail.parsed.text).toContain('24.151.103.17');
     expect(mail.user).toBe('vigil-mailer');
     expect(mail.secure).toBe(true);

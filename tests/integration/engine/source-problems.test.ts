@@ -22,12 +22,16 @@ const NO_USER = `${PREFIX}nouser`;
 const MISSING = `${PREFIX}none-*`;
 const T0 = Date.parse('2026-11-18T03:00:00Z');
 const REPLAY = ['--from', '2026-11-18T03:00:00Z', '--to', '2026-11-18T04:00:00Z'];
-const IP_RULES = 'root_ssh_session, ssh_bruteforce, ssh_distributed, ssh_invalid_users';
+const IP_RULES =
+  'root_ssh_session, ssh_bruteforce, ssh_bruteforce_success, ssh_distributed, ssh_invalid_users';
 
 const properties = ECS_TEST_MAPPINGS.properties as Record<string, estypes.MappingProperty>;
 const TEXT_IP_MAPPINGS: estypes.MappingTypeMapping = {
   ...ECS_TEST_MAPPINGS,
-  properties: { ...properties, source: { properties: { ip: { type: 'text' }, port: { type: 'long' } } } },
+  properties: {
+    ...properties,
+    source: { properties: { ip: { type: 'text' }, port: { type: 'long' }, address: { type: 'keyword' } } },
+  },
 };
 const keyword = { type: 'keyword' } as const;
 /** Everything the SSH rules filter on, but no user.name (and nothing else gets mapped). */
@@ -147,7 +151,7 @@ test('a shard failure in one index of a source is an error for that rule; the ot
   expect(r.findings.filter((f) => f.rule === 'ssh_bruteforce')).toEqual([]);
   const sudo = byEntity(r.findings, 'sudo_misuse');
   expect([...sudo.keys()].sort()).toEqual(['mallory', 'trudy']);
-  expect(r.stderr).toMatch(/16 rules \(4 failed\)/);
+  expect(r.stderr).toMatch(/18 rules \(5 failed\)/);
 
   // when every selected rule fails, the scan exits 3 and says so in one line
   const all = await runVigil([

@@ -1,5 +1,5 @@
 /**
- * Scale-out (issue 13): three `vigil monitor` processes on one state index share the 17 shipped
+ * Scale-out (issue 13): three `vigil monitor` processes on one state index share the 20 shipped
  * rules evenly, each rule held by exactly one of them; when one is killed without a word, its
  * rules move to the two others within the lease time, again evenly.
  */
@@ -58,8 +58,8 @@ async function holders(): Promise<Map<string, string[]>> {
 
 const shape = (m: Map<string, string[]>) => [...m.values()].map((r) => r.length).sort((a, b) => a - b);
 
-test('three monitors share 17 rules 5/6/6; a killed one’s rules move to the others within the lease', async () => {
-  expect(RULES).toHaveLength(17);
+test('three monitors share 20 rules 6/7/7; a killed one’s rules move to the others within the lease', async () => {
+  expect(RULES).toHaveLength(20);
   const dir = tempDir('vigil-scale-out-');
   const procs: VigilProcess[] = ['a', 'b', 'c'].map((name) => {
     const logDir = path.join(dir, name, 'logs');
@@ -67,8 +67,11 @@ test('three monitors share 17 rules 5/6/6; a killed one’s rules move to the ot
     const yaml = baseConfig({ auth: [AUTH], stateIndex: STATE, logDir, calendar: OFF_HOURS_CALENDAR })
       .replace(/^schedule: .*$/m, 'schedule: { interval: 2s, query_delay: 0s }')
       .replace(/^state:\n/m, 'state:\n  lease: 5s\n')
-      // root_cron ships disabled: on, so that all 17 rules are shared
-      .replace(/^rules:\n/m, 'rules:\n  overrides: { root_cron: { enabled: true } }\n');
+      // root_cron and ssh_bruteforce_success_user ship disabled: on, so that all 20 rules are shared
+      .replace(
+        /^rules:\n/m,
+        'rules:\n  overrides: { root_cron: { enabled: true }, ssh_bruteforce_success_user: { enabled: true } }\n',
+      );
     return startVigil(['monitor', '--config', writeConfig(path.join(dir, name), yaml), '--duration', '3']);
   });
   const describe = () => procs.map((p) => p.stderr().slice(-1500)).join('\n---\n');
@@ -77,17 +80,17 @@ test('three monitors share 17 rules 5/6/6; a killed one’s rules move to the ot
     async () => {
       const h = await holders();
       const held = [...h.values()].flat();
-      return h.size === 3 && held.length === 17 && new Set(held).size === 17 ? h : undefined;
+      return h.size === 3 && held.length === 20 && new Set(held).size === 20 ? h : undefined;
     },
     { timeoutMs: 90_000, describe },
   );
-  expect(shape(spread)).toEqual([5, 6, 6]);
+  expect(shape(spread)).toEqual([6, 7, 7]);
   // each says so once its cycle with the new share is over (the leases show a little earlier)
   await waitFor(
     'each monitor to report its share',
     () =>
       procs.every((p) =>
-        /3 monitors share the rules on it-state-scale-out-state: this one runs [56] of 17/.test(p.stderr()),
+        /3 monitors share the rules on it-state-scale-out-state: this one runs [67] of 20/.test(p.stderr()),
       ),
     { timeoutMs: 30_000, describe },
   );
@@ -102,7 +105,7 @@ test('three monitors share 17 rules 5/6/6; a killed one’s rules move to the ot
     async () => {
       const h = await holders();
       const held = [...h.values()].flat();
-      return !h.has(victim) && h.size === 2 && new Set(held).size === 17 && held.length === 17
+      return !h.has(victim) && h.size === 2 && new Set(held).size === 20 && held.length === 20
         ? h
         : undefined;
     },

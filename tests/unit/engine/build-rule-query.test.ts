@@ -187,7 +187,12 @@ describe('field-map rewriting', () => {
     ]);
     expect(totals.body.query?.bool?.filter).toEqual([
       { range: { ts: { gte: interval.startMs, lt: interval.endMs, format: 'epoch_millis' } } },
-      { bool: { filter: [{ term: { action: 'ssh_login' } }, { term: { result: 'failure' } }] } },
+      {
+        bool: {
+          filter: [{ term: { action: 'ssh_login' } }, { term: { result: 'failure' } }],
+          must_not: [{ terms: { 'system.auth.ssh.event': ['Invalid', 'Illegal'] } }],
+        },
+      },
     ]);
     const series = buildSeriesQuery(r, interval, 15_000, [['203.0.113.10']]);
     expect(series.body.query?.bool?.filter).toContainEqual({ terms: { client_ip: ['203.0.113.10'] } });
