@@ -51,6 +51,7 @@ export function parseMessage(program: string, message: string): Fields | undefin
   if (oldPam) return parsePamFailure(`${oldPam[2]}(${oldPam[1]}:auth): ${message}`);
   switch (program) {
     case 'sshd':
+    case 'sshd-session': // OpenSSH 9.8+ logs a connection's lines from its own sshd-session process
       return parseSshd(message) ?? parsePam(message);
     case 'sudo':
       return parseSudo(message) ?? parsePam(message);

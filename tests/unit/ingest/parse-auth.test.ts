@@ -206,6 +206,27 @@ describe('parseAuthLine', () => {
     expect(flattenFields(r.docs[0])['event.outcome']).toBeUndefined();
   });
 
+  it('reads OpenSSH 9.8+ sshd-session lines like sshd lines', () => {
+    const [failed] = parse(
+      `${H} sshd-session[5774]: Failed password for root from 216.160.83.57 port 29160 ssh2`,
+    );
+    expect(failed).toMatchObject({
+      'event.action': 'ssh_login',
+      'event.outcome': 'failure',
+      'source.ip': '216.160.83.57',
+      'user.name': 'root',
+      'process.name': 'sshd-session',
+    });
+    const [accepted] = parse(
+      `${H} sshd-session[5775]: Accepted publickey for deploy from 2001:db8::7 port 50100 ssh2`,
+    );
+    expect(accepted).toMatchObject({
+      'event.outcome': 'success',
+      'source.ip': '2001:db8::7',
+      'user.name': 'deploy',
+    });
+  });
+
   it('expands "message repeated N times" into N documents', () => {
     const docs = parse(
       `${H} sshd[6402]: message repeated 5 times: [ Failed password for root from 218.60.136.106 port 56338 ssh2]`,
