@@ -111,7 +111,7 @@ test('three monitors share 20 rules 6/7/7; a killed one’s rules move to the ot
     },
     { timeoutMs: 90_000, describe },
   );
-  expect(shape(after)).toEqual([8, 9]);
+  expect(shape(after)).toEqual([10, 10]);
   for (const p of procs.filter((x) => x !== dying)) {
     p.signal('SIGTERM');
     expect((await p.exited).code).toBe(0);
