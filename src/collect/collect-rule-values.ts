@@ -1,11 +1,14 @@
 /**
  * Collects per-entity values for all rules, one `_msearch` per round:
- *   round 1..n  totals per entity over the interval (composite pages, every page fetched)
- *   round n+1.. histogram buckets for the entities whose total could reach a threshold
+ *   round 1..n  totals per entity over the interval, with the heavy histogram buckets that bound
+ *               what any span can hold (composite pages, every page fetched)
+ *   round n+1.. 1-second buckets for the entities that could reach a threshold (prune-bound.ts
+ *               proves the prune safe); sliding-window.ts then finds the exact best span
  * No entity is ever cut off: composite aggregations are paged by after_key to the end.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { QueryError } from '../errors';
+import { couldReach, type EntityTotals, type HeavyBucket } from '../evaluate/prune-bound';
 import { baselineCandidates } from '../evaluate/rank-entities';
 import { type BucketValue, type EntitySeries, emptyBucket, entityKey } from '../evaluate/series';
 import {
@@ -14,7 +17,6 @@ import {
   SERIES_PAGE_SIZE,
   TOTALS_PAGE_SIZE,
 } from '../query/build-rule-query';
-import { bucketsPerSpan, bucketWidthMs } from '../query/resolution';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { type CollectStats, type Job, runJobs } from './page-composite';
@@ -25,9 +27,8 @@ export type RuleValues =
   | {
       rule: Rule;
       ok: true;
+      /** per candidate entity, 1-second buckets (one bucket of totals when the interval is one span) */
       series: EntitySeries[];
-      bucketMs: number;
-      spanBuckets: number;
       totalEntities: number;
     }
   | { rule: Rule; ok: false; error: QueryError };
@@ -44,24 +45,20 @@ export function readBucket(b: Record<string, unknown>): BucketValue {
   return v;
 }
 
-/** Value of a rule's metric over a bucket total; cardinality totals come as `sum` from the agg. */
-function couldReach(rule: Rule, total: BucketValue, minThreshold: number): boolean {
-  if (rule.baseline) return true;
-  switch (rule.metric.type) {
-    case 'count':
-      return total.count >= minThreshold;
-    case 'sum':
-      return total.sum >= minThreshold;
-    case 'cardinality':
-      // the cardinality aggregation is approximate: keep a margin, the series are exact
-      return total.sum >= Math.floor(minThreshold * 0.9);
-    case 'ratio':
-      return total.den >= rule.metric.min_total && total.num >= minThreshold * rule.metric.min_total;
-  }
-}
-
-function minThreshold(rule: Rule): number {
-  return rule.thresholds ? Math.min(rule.thresholds.business_hours, rule.thresholds.off_hours) : 0;
+/** What the totals query says about one entity (its metric total and what the prune needs). */
+export function readTotals(b: Record<string, unknown>): EntityTotals {
+  const heavy: HeavyBucket[] = [];
+  const hist = b.heavy as { buckets?: { key: number; doc_count: number }[] } | undefined;
+  for (const h of hist?.buckets ?? []) heavy.push({ startMs: Number(h.key), count: h.doc_count });
+  heavy.sort((x, y) => x.startMs - y.startMs);
+  const lowest = (b.lowest as { value?: number | null } | undefined)?.value;
+  return {
+    total: readBucket(b),
+    heavy,
+    lowest: typeof lowest === 'number' ? lowest : undefined,
+    withField: (b.with_field as { doc_count?: number } | undefined)?.doc_count,
+    fieldValues: (b.field_values as { value?: number } | undefined)?.value,
+  };
 }
 
 export async function collectRuleValues(
@@ -71,10 +68,11 @@ export async function collectRuleValues(
 ): Promise<{ values: RuleValues[]; stats: CollectStats }> {
   const intervalFor = typeof intervalOf === 'function' ? intervalOf : () => intervalOf;
   const stats: CollectStats = { took: 0, rounds: 0, searches: 0 };
-  const totals = new Map<string, { key: string[]; total: BucketValue }[]>();
+  type Totals = EntityTotals & { key: string[] };
+  const totals = new Map<string, Totals[]>();
   const totalJobs: Job[] = rules.map((rule) => {
     const interval = intervalFor(rule);
-    const list: { key: string[]; total: BucketValue }[] = [];
+    const list: Totals[] = [];
     totals.set(rule.id, list);
     return {
       rule,
@@ -86,15 +84,15 @@ export async function collectRuleValues(
         if (rule.group_by.length === 0) {
           const all = aggs.all as Record<string, unknown> | undefined;
           if (!all) return; // no index matched: no aggregations at all
-          const total = readBucket(all);
-          if (total.count > 0) list.push({ key: [], total });
+          const t = readTotals(all);
+          if (t.total.count > 0) list.push({ key: [], ...t });
           return;
         }
         const comp = aggs.entities as estypes.AggregationsCompositeAggregate | undefined;
         if (!comp) return;
         for (const b of comp.buckets as unknown as Record<string, unknown>[]) {
           const key = rule.group_by.map((_, i) => String((b.key as Record<string, unknown>)[`g${i}`]));
-          list.push({ key, total: readBucket(b) });
+          list.push({ key, ...readTotals(b) });
         }
       },
     };
@@ -110,34 +108,28 @@ export async function collectRuleValues(
     const lengthMs = interval.endMs - interval.startMs;
     if (job.error) continue;
     const all = totals.get(rule.id) ?? [];
-    let candidates = all.filter((t) => couldReach(rule, t.total, minThreshold(rule)));
+    let candidates = all.filter((t) => couldReach(rule, t));
     // a baseline rule evaluates its largest entities by its metric (bytes, not requests)
     if (rule.baseline) candidates = baselineCandidates(rule.metric, candidates, rule.baseline.max_entities);
-    if (lengthMs <= rule.window || candidates.length === 0) {
-      // the whole interval is one span: the totals are the answer
+    // the whole interval is one span: the totals are the answer, exact but for a distinct count
+    // (HyperLogLog), which counts its series
+    const oneSpan = lengthMs <= rule.window && rule.metric.type !== 'cardinality';
+    if (oneSpan || candidates.length === 0) {
       const series = candidates.map((c) => ({ key: c.key, buckets: new Map([[interval.startMs, c.total]]) }));
-      values.push({ rule, ok: true, series, bucketMs: lengthMs, spanBuckets: 1, totalEntities: all.length });
+      values.push({ rule, ok: true, series, totalEntities: all.length });
       continue;
     }
-    const bucketMs = bucketWidthMs(rule.window);
     const byKey = new Map<string, EntitySeries>();
     for (const c of candidates) byKey.set(entityKey(c.key), { key: c.key, buckets: new Map() });
     seriesByRule.set(rule.id, byKey);
-    values.push({
-      rule,
-      ok: true,
-      series: [],
-      bucketMs,
-      spanBuckets: bucketsPerSpan(rule.window, bucketMs),
-      totalEntities: all.length,
-    });
+    values.push({ rule, ok: true, series: [], totalEntities: all.length });
     for (let i = 0; i < candidates.length; i += CANDIDATES_PER_SEARCH) {
       const chunk = candidates.slice(i, i + CANDIDATES_PER_SEARCH);
       const perField = rule.group_by.map((_, f) => [...new Set(chunk.map((c) => c.key[f]))]);
       seriesJobs.push({
         rule,
         pageSize: SERIES_PAGE_SIZE,
-        build: (after) => buildSeriesQuery(rule, interval, bucketMs, perField, after),
+        build: (after) => buildSeriesQuery(rule, interval, perField, after),
         done: false,
         onPage: (resp) => {
           const comp = (

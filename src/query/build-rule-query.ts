@@ -1,11 +1,13 @@
 /**
  * Pure builders: (rule, interval) → the `_msearch` items that collect a rule's values.
  *
- *  totals  one composite page of per-entity totals over the whole interval (prunes entities)
- *  series  per-entity histogram buckets (width window/8) for the candidate entities only
+ *  totals  one composite page of per-entity totals over the whole interval, with the heavy
+ *          histogram buckets that bound what a span can hold (prunes entities: prune-bound.ts)
+ *  series  per-entity 1-second buckets for the candidate entities only (exact spans)
  *  samples up to 5 recent events of one entity in one window, only the fields that matter
  */
 import type { estypes } from '@elastic/elasticsearch';
+import { bucketBound } from '../evaluate/prune-bound';
 import type { Rule } from '../rules/rule-schema';
 import { type FieldMap, mapField, mapQueryFields } from './field-map';
 import type { AfterKey, Interval, MsearchItem } from './types';
@@ -16,8 +18,19 @@ export const SAMPLE_SIZE = 5;
 
 type RuleShape = Pick<
   Rule,
-  'indices' | 'filter' | 'group_by' | 'metric' | 'fieldMap' | 'timestampField' | 'thresholds'
+  | 'indices'
+  | 'filter'
+  | 'group_by'
+  | 'metric'
+  | 'fieldMap'
+  | 'timestampField'
+  | 'thresholds'
+  | 'baseline'
+  | 'window'
 >;
+
+/** Series buckets are 1 second wide: spans start on whole seconds (sliding-window.ts). */
+export const SERIES_BUCKET_MS = 1000;
 
 export function headerFor(rule: Pick<Rule, 'indices'>): estypes.MsearchMultisearchHeader {
   return { index: rule.indices, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'open' };
@@ -75,14 +88,40 @@ export function groupSources(
   return rule.group_by.map((f, i) => ({ [`g${i}`]: { terms: { field: mapField(f, rule.fieldMap) } } }));
 }
 
+/**
+ * What the prune needs besides the metric (prune-bound.ts): the heavy histogram buckets, the
+ * lowest value of a sum's field, and for a distinct count whether its field holds arrays.
+ */
+export function pruneAggs(rule: RuleShape): Record<string, estypes.AggregationsAggregationContainer> {
+  const aggs: Record<string, estypes.AggregationsAggregationContainer> = {};
+  const b = bucketBound(rule);
+  if (b)
+    aggs.heavy = {
+      date_histogram: {
+        field: rule.timestampField,
+        fixed_interval: `${b.widthMs / 1000}s`,
+        min_doc_count: b.heavyMin,
+      },
+    };
+  const m = rule.metric;
+  if (m.type === 'sum' && !rule.baseline) aggs.lowest = { min: { field: mapField(m.field, rule.fieldMap) } };
+  if (m.type === 'cardinality' && b) {
+    const field = mapField(m.field, rule.fieldMap);
+    aggs.with_field = { filter: { exists: { field } } };
+    aggs.field_values = { value_count: { field } };
+  }
+  return aggs;
+}
+
 export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
+  const sub = { ...metricAggs(rule), ...pruneAggs(rule) };
   const aggs: Record<string, estypes.AggregationsAggregationContainer> =
     rule.group_by.length === 0
-      ? { all: { filter: { match_all: {} }, aggs: metricAggs(rule) } }
+      ? { all: { filter: { match_all: {} }, aggs: sub } }
       : {
           entities: {
             composite: { size: TOTALS_PAGE_SIZE, sources: groupSources(rule), ...(after ? { after } : {}) },
-            aggs: metricAggs(rule),
+            aggs: sub,
           },
         };
   return {
@@ -92,14 +131,14 @@ export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: Af
 }
 
 /**
- * Histogram buckets per candidate entity. `candidates` holds, per group_by position, the values
- * to keep; the caller filters combinations. A cardinality metric adds its field as a source so
- * that distinct values can be counted over any span exactly.
+ * 1-second buckets per candidate entity, composite-paged (so no search.max_buckets limit however
+ * long the interval). `candidates` holds, per group_by position, the values to keep; the caller
+ * filters combinations. A cardinality metric adds its field as a source so that distinct values
+ * can be counted over any span exactly.
  */
 export function buildSeriesQuery(
   rule: RuleShape,
   interval: Interval,
-  bucketMs: number,
   candidates: string[][],
   after?: AfterKey,
 ): MsearchItem {
@@ -110,7 +149,9 @@ export function buildSeriesQuery(
   const sources = [...groupSources(rule)];
   if (rule.metric.type === 'cardinality')
     sources.push({ v: { terms: { field: mapField(rule.metric.field, rule.fieldMap) } } });
-  sources.push({ t: { date_histogram: { field: rule.timestampField, fixed_interval: `${bucketMs}ms` } } });
+  sources.push({
+    t: { date_histogram: { field: rule.timestampField, fixed_interval: `${SERIES_BUCKET_MS / 1000}s` } },
+  });
   const sub = rule.metric.type === 'cardinality' ? {} : metricAggs(rule);
   return {
     header: headerFor(rule),
