@@ -31,7 +31,7 @@ export interface OracleSpan {
 }
 
 /** The metric over the events with from ≤ at < to (a plain loop over all of them). */
-function valueOf(
+function spanValue(
   metric: Metric,
   events: OracleEvent[],
   from: number,
@@ -73,13 +73,13 @@ export function allSpans(
   const { startMs: A, endMs: B } = interval;
   const inside = events.filter((e) => e.at >= A && e.at < B);
   if (B - A <= windowMs) {
-    const { held, value } = valueOf(metric, inside, A, B);
+    const { held, value } = spanValue(metric, inside, A, B);
     return [{ events: held, value, ...thresholdAt(B - 1), startMs: A, endMs: B }];
   }
   const spans: OracleSpan[] = [];
   for (let s = Math.floor(A / 1000) * 1000; s <= Math.ceil(B / 1000) * 1000 - windowMs; s += 1000) {
     const endMs = Math.min(s + windowMs, B);
-    const { held, value } = valueOf(metric, inside, s, s + windowMs);
+    const { held, value } = spanValue(metric, inside, s, s + windowMs);
     spans.push({ events: held, value, ...thresholdAt(endMs - 1), startMs: Math.max(s, A), endMs });
   }
   return spans;
