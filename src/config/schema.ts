@@ -11,6 +11,7 @@ import {
   positiveNumber,
   timeOfDay,
   timezone,
+  windowDuration,
 } from './schema-kit';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -81,7 +82,7 @@ export const scheduleSchema = z
 export const ruleOverrideSchema = z.strictObject({
   enabled: z.boolean({ error: 'expected true or false' }).optional(),
   thresholds: thresholdOverrides.optional(),
-  window: duration().optional(),
+  window: windowDuration().optional(),
   severity: z
     .enum(['low', 'medium', 'high', 'critical'], { error: 'expected low, medium, high or critical' })
     .optional(),

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { duration, fieldName, nonEmptyString, positiveInt, positiveNumber } from '../config/schema-kit';
+import {
+  duration,
+  fieldName,
+  nonEmptyString,
+  positiveInt,
+  positiveNumber,
+  windowDuration,
+} from '../config/schema-kit';
 import { SEVERITIES } from '../types';
 import { findRegexps, luceneRegexpProblem } from './lucene-regexp';
 import { THRESHOLD_KEYS, thresholdProblem } from './threshold-checks';
@@ -60,7 +67,7 @@ export const ruleSchema = z
     filter: queryDsl,
     group_by: z.array(fieldName()).max(4, { error: 'expected at most 4 group_by fields' }).default([]),
     metric: metricSchema.default({ type: 'count' }),
-    window: duration(),
+    window: windowDuration(),
     thresholds: z.strictObject({ business_hours: positiveNumber(), off_hours: positiveNumber() }).optional(),
     baseline: baselineSchema.optional(),
     sample_fields: z.array(fieldName()).max(20).default([]),

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { createEcsIndex, indexDocs, testClient, webRequest } from '../../helpers/ecs';
-import { baseConfig, runVigil, tempDir, writeConfig } from '../../helpers/vigil-cli';
 import { allSpans, bestSpans, type OracleEvent } from '../../helpers/span-oracle';
+import { baseConfig, runVigil, tempDir, writeConfig } from '../../helpers/vigil-cli';
 import { deleteIndicesStartingWith, iso, MIN, scanJson } from './scan-helpers';
 
 const PREFIX = 'it-exact-windows-';
