@@ -61,6 +61,27 @@ export function readTotals(b: Record<string, unknown>): EntityTotals {
   };
 }
 
+const MIN_TOTALS_PAGE = 100;
+
+/**
+ * A page of 10,000 entities whose heavy buckets (prune-bound.ts) add up to more than
+ * search.max_buckets fails with too_many_buckets: that page is asked again, a quarter the size,
+ * from the same after_key, until it fits (no entity is skipped, none counted twice).
+ */
+async function retrySmallerPages(client: Client, jobs: Job[], stats: CollectStats): Promise<void> {
+  for (;;) {
+    const retry = jobs.filter(
+      (j) => j.error && /too.many.buckets/i.test(j.error.message) && j.pageSize > MIN_TOTALS_PAGE,
+    );
+    if (retry.length === 0) return;
+    for (const j of retry) {
+      j.error = undefined;
+      j.pageSize = Math.max(MIN_TOTALS_PAGE, Math.floor(j.pageSize / 4));
+    }
+    await runJobs(client, retry, stats);
+  }
+}
+
 export async function collectRuleValues(
   client: Client,
   rules: Rule[],
@@ -77,7 +98,9 @@ export async function collectRuleValues(
     return {
       rule,
       pageSize: TOTALS_PAGE_SIZE,
-      build: (after) => buildTotalsQuery(rule, interval, after),
+      build(after) {
+        return buildTotalsQuery(rule, interval, after, this.pageSize);
+      },
       done: false,
       onPage: (resp) => {
         const aggs = (resp.aggregations ?? {}) as Record<string, unknown>;
@@ -98,6 +121,7 @@ export async function collectRuleValues(
     };
   });
   await runJobs(client, totalJobs, stats);
+  await retrySmallerPages(client, totalJobs, stats);
 
   const values: RuleValues[] = [];
   const seriesJobs: Job[] = [];

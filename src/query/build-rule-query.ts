@@ -113,14 +113,19 @@ export function pruneAggs(rule: RuleShape): Record<string, estypes.AggregationsA
   return aggs;
 }
 
-export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
+export function buildTotalsQuery(
+  rule: RuleShape,
+  interval: Interval,
+  after?: AfterKey,
+  pageSize = TOTALS_PAGE_SIZE,
+): MsearchItem {
   const sub = { ...metricAggs(rule), ...pruneAggs(rule) };
   const aggs: Record<string, estypes.AggregationsAggregationContainer> =
     rule.group_by.length === 0
       ? { all: { filter: { match_all: {} }, aggs: sub } }
       : {
           entities: {
-            composite: { size: TOTALS_PAGE_SIZE, sources: groupSources(rule), ...(after ? { after } : {}) },
+            composite: { size: pageSize, sources: groupSources(rule), ...(after ? { after } : {}) },
             aggs: sub,
           },
         };
