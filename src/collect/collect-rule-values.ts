@@ -12,8 +12,10 @@ import { couldReach, type EntityTotals, type HeavyBucket } from '../evaluate/pru
 import { baselineCandidates } from '../evaluate/rank-entities';
 import { type BucketValue, type EntitySeries, emptyBucket, entityKey } from '../evaluate/series';
 import {
+  buildHeavyQuery,
   buildSeriesQuery,
   buildTotalsQuery,
+  HEAVY_TERMS_SIZE,
   SERIES_PAGE_SIZE,
   TOTALS_PAGE_SIZE,
 } from '../query/build-rule-query';
@@ -47,10 +49,9 @@ export function readBucket(b: Record<string, unknown>): BucketValue {
 
 /** What the totals query says about one entity (its metric total and what the prune needs). */
 export function readTotals(b: Record<string, unknown>): EntityTotals {
-  const heavy: HeavyBucket[] = [];
   const hist = b.heavy as { buckets?: { key: number; doc_count: number }[] } | undefined;
-  for (const h of hist?.buckets ?? []) heavy.push({ startMs: Number(h.key), count: h.doc_count });
-  heavy.sort((x, y) => x.startMs - y.startMs);
+  const heavy = hist?.buckets?.map((h) => ({ startMs: Number(h.key), count: h.doc_count }));
+  heavy?.sort((x, y) => x.startMs - y.startMs);
   const lowest = (b.lowest as { value?: number | null } | undefined)?.value;
   return {
     total: readBucket(b),
@@ -61,25 +62,28 @@ export function readTotals(b: Record<string, unknown>): EntityTotals {
   };
 }
 
-const MIN_TOTALS_PAGE = 100;
-
 /**
- * A page of 10,000 entities whose heavy buckets (prune-bound.ts) add up to more than
- * search.max_buckets fails with too_many_buckets: that page is asked again, a quarter the size,
- * from the same after_key, until it fits (no entity is skipped, none counted twice).
+ * Heavy buckets per entity from buildHeavyQuery's response, or undefined when a time bucket may
+ * have been cut (more heavy entities than HEAVY_TERMS_SIZE, or counts not exact across shards):
+ * then the rule is pruned by its totals only, which is safe.
  */
-async function retrySmallerPages(client: Client, jobs: Job[], stats: CollectStats): Promise<void> {
-  for (;;) {
-    const retry = jobs.filter(
-      (j) => j.error && /too.many.buckets/i.test(j.error.message) && j.pageSize > MIN_TOTALS_PAGE,
-    );
-    if (retry.length === 0) return;
-    for (const j of retry) {
-      j.error = undefined;
-      j.pageSize = Math.max(MIN_TOTALS_PAGE, Math.floor(j.pageSize / 4));
+export function readHeavy(resp: estypes.SearchResponse): Map<string, HeavyBucket[]> | undefined {
+  type Terms = { buckets: { key: unknown; doc_count: number }[]; doc_count_error_upper_bound?: number };
+  const hist = (resp.aggregations as Record<string, unknown> | undefined)?.heavy as
+    | { buckets: ({ key: number } & { e: Terms })[] }
+    | undefined;
+  const byEntity = new Map<string, HeavyBucket[]>();
+  for (const t of hist?.buckets ?? []) {
+    if ((t.e.doc_count_error_upper_bound ?? 0) > 0 || t.e.buckets.length >= HEAVY_TERMS_SIZE)
+      return undefined;
+    for (const e of t.e.buckets) {
+      const key = entityKey([String(e.key)]);
+      const list = byEntity.get(key) ?? [];
+      list.push({ startMs: Number(t.key), count: e.doc_count });
+      byEntity.set(key, list);
     }
-    await runJobs(client, retry, stats);
   }
+  return byEntity;
 }
 
 export async function collectRuleValues(
@@ -98,9 +102,7 @@ export async function collectRuleValues(
     return {
       rule,
       pageSize: TOTALS_PAGE_SIZE,
-      build(after) {
-        return buildTotalsQuery(rule, interval, after, this.pageSize);
-      },
+      build: (after) => buildTotalsQuery(rule, interval, after),
       done: false,
       onPage: (resp) => {
         const aggs = (resp.aggregations ?? {}) as Record<string, unknown>;
@@ -120,8 +122,21 @@ export async function collectRuleValues(
       },
     };
   });
-  await runJobs(client, totalJobs, stats);
-  await retrySmallerPages(client, totalJobs, stats);
+  // the heavy buckets of rules grouped by one field: one search each, in the same rounds
+  const heavyByRule = new Map<string, Map<string, HeavyBucket[]> | undefined>();
+  const heavyJobs: Job[] = [];
+  for (const rule of rules) {
+    const item = buildHeavyQuery(rule, intervalFor(rule));
+    if (!item) continue;
+    heavyJobs.push({
+      rule,
+      pageSize: 1,
+      build: () => item,
+      done: false,
+      onPage: (resp) => heavyByRule.set(rule.id, readHeavy(resp)),
+    });
+  }
+  await runJobs(client, [...totalJobs, ...heavyJobs], stats);
 
   const values: RuleValues[] = [];
   const seriesJobs: Job[] = [];
@@ -132,6 +147,11 @@ export async function collectRuleValues(
     const lengthMs = interval.endMs - interval.startMs;
     if (job.error) continue;
     const all = totals.get(rule.id) ?? [];
+    if (heavyByRule.has(rule.id)) {
+      // entities without a heavy bucket have none; a failed or cut heavy search leaves them unknown
+      const heavy = heavyByRule.get(rule.id);
+      for (const t of all) t.heavy = heavy ? (heavy.get(entityKey(t.key)) ?? []) : undefined;
+    }
     let candidates = all.filter((t) => couldReach(rule, t));
     // a baseline rule evaluates its largest entities by its metric (bytes, not requests)
     if (rule.baseline) candidates = baselineCandidates(rule.metric, candidates, rule.baseline.max_entities);

@@ -68,8 +68,8 @@ export interface HeavyBucket {
 /** What the totals query tells about one entity. */
 export interface EntityTotals {
   total: BucketValue;
-  /** heavy buckets, ascending (empty when the rule has no bucket bound) */
-  heavy: HeavyBucket[];
+  /** heavy buckets, ascending; undefined when they are not known (no bucket bound applies) */
+  heavy?: HeavyBucket[];
   /** sum: the smallest value of the field (negative values defeat the total bound) */
   lowest?: number;
   /** cardinality: documents with the field, and values of the field (more values: an array field) */
@@ -132,7 +132,7 @@ export function couldReach(rule: Rule, e: EntityTotals): boolean {
   if (rule.baseline) return true;
   const n = minThreshold(rule);
   const b = bucketBound(rule);
-  const fits = (events: number) => !b || maxEventsInCover(b, e.heavy, events) >= b.need;
+  const fits = (events: number) => !b || !e.heavy || maxEventsInCover(b, e.heavy, events) >= b.need;
   const t = e.total;
   switch (rule.metric.type) {
     case 'count':

@@ -88,21 +88,18 @@ export function groupSources(
   return rule.group_by.map((f, i) => ({ [`g${i}`]: { terms: { field: mapField(f, rule.fieldMap) } } }));
 }
 
+/** Heavy entities per time bucket: at most this many per bucket, or the rule is not bucket-pruned. */
+export const HEAVY_TERMS_SIZE = 10_000;
+
 /**
- * What the prune needs besides the metric (prune-bound.ts): the heavy histogram buckets, the
- * lowest value of a sum's field, and for a distinct count whether its field holds arrays.
+ * What the prune needs besides the metric (prune-bound.ts): the lowest value of a sum's field,
+ * for a distinct count whether its field holds arrays, and without group_by the heavy buckets
+ * (with group_by they come from buildHeavyQuery).
  */
 export function pruneAggs(rule: RuleShape): Record<string, estypes.AggregationsAggregationContainer> {
   const aggs: Record<string, estypes.AggregationsAggregationContainer> = {};
   const b = bucketBound(rule);
-  if (b)
-    aggs.heavy = {
-      date_histogram: {
-        field: rule.timestampField,
-        fixed_interval: `${b.widthMs / 1000}s`,
-        min_doc_count: b.heavyMin,
-      },
-    };
+  if (b && rule.group_by.length === 0) aggs.heavy = heavyHistogram(rule, b.widthMs, b.heavyMin);
   const m = rule.metric;
   if (m.type === 'sum' && !rule.baseline) aggs.lowest = { min: { field: mapField(m.field, rule.fieldMap) } };
   if (m.type === 'cardinality' && b) {
@@ -113,19 +110,58 @@ export function pruneAggs(rule: RuleShape): Record<string, estypes.AggregationsA
   return aggs;
 }
 
-export function buildTotalsQuery(
-  rule: RuleShape,
-  interval: Interval,
-  after?: AfterKey,
-  pageSize = TOTALS_PAGE_SIZE,
-): MsearchItem {
+function heavyHistogram(rule: RuleShape, widthMs: number, minDocCount: number) {
+  return {
+    date_histogram: {
+      field: rule.timestampField,
+      fixed_interval: `${widthMs / 1000}s`,
+      min_doc_count: minDocCount,
+    },
+  };
+}
+
+/**
+ * The heavy buckets of the prune for a rule grouped by one field, in one pass over the interval:
+ * per time bucket of width w, the entities with at least m events there (a terms aggregation with
+ * min_doc_count m, so only those come back). Undefined when the rule has no bucket bound or
+ * groups by several fields. The caller checks that no time bucket was cut (doc_count_error_upper_bound
+ * 0, fewer than HEAVY_TERMS_SIZE entities), else it prunes that rule by totals only.
+ */
+export function buildHeavyQuery(rule: RuleShape, interval: Interval): MsearchItem | undefined {
+  const b = bucketBound(rule);
+  if (!b || rule.group_by.length !== 1) return undefined;
+  return {
+    header: headerFor(rule),
+    body: {
+      size: 0,
+      track_total_hits: false,
+      query: { bool: { filter: ruleFilter(rule, interval) } },
+      aggs: {
+        heavy: {
+          ...heavyHistogram(rule, b.widthMs, 1),
+          aggs: {
+            e: {
+              terms: {
+                field: mapField(rule.group_by[0], rule.fieldMap),
+                size: HEAVY_TERMS_SIZE,
+                min_doc_count: b.heavyMin,
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
   const sub = { ...metricAggs(rule), ...pruneAggs(rule) };
   const aggs: Record<string, estypes.AggregationsAggregationContainer> =
     rule.group_by.length === 0
       ? { all: { filter: { match_all: {} }, aggs: sub } }
       : {
           entities: {
-            composite: { size: pageSize, sources: groupSources(rule), ...(after ? { after } : {}) },
+            composite: { size: TOTALS_PAGE_SIZE, sources: groupSources(rule), ...(after ? { after } : {}) },
             aggs: sub,
           },
         };

@@ -134,10 +134,10 @@ test('a distinct-count rule over 10 000 entities runs within the cluster memory 
   expect(r.findings.map((f) => [f.entity['user.name'], f.value])).toEqual([['oracle', 12]]);
 });
 
-test('heavy buckets of a page beyond search.max_buckets: the page is asked again smaller, every entity found', async () => {
+test('heavy buckets beyond search.max_buckets: the rule is pruned by its totals, every entity evaluated', async () => {
   // 9,000 addresses, each with 2 failures in each of 8 separate 20 s buckets: the prune's
-  // histogram (ssh 8 in 2 minutes: 20 s buckets, heavy from 2) returns 8 heavy buckets per address,
-  // 72,000 for a page of 9,000, over the 65,536 Elasticsearch allows in one response
+  // histogram (ssh 8 in 2 minutes: 20 s buckets, heavy from 2) has 8 heavy buckets per address,
+  // 72,000 in all, over the 65,536 Elasticsearch allows in one response
   const index = `${PREFIX}heavy`;
   await createEcsIndex(client, index);
   const ip = (i: number) => `10.200.${Math.floor(i / 250)}.${i % 250}`;

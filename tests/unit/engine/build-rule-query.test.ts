@@ -4,10 +4,12 @@
  */
 import { validateConfig } from '../../../src/config/load-config';
 import {
+  buildHeavyQuery,
   buildSamplesQuery,
   buildSeriesQuery,
   buildTotalsQuery,
   cardinalityPrecision,
+  HEAVY_TERMS_SIZE,
   TOTALS_PAGE_SIZE,
 } from '../../../src/query/build-rule-query';
 import { mapQueryFields } from '../../../src/query/field-map';
@@ -65,6 +67,7 @@ describe.each(SNAPSHOT_RULES)('%s', (id) => {
       totals: buildTotalsQuery(r, interval),
       totalsNextPage: r.group_by.length ? buildTotalsQuery(r, interval, after) : null,
       series: buildSeriesQuery(r, interval, candidates),
+      heavy: buildHeavyQuery(r, interval) ?? null,
       samples: buildSamplesQuery(r, interval, entity),
     }).toMatchSnapshot();
   });
@@ -140,15 +143,21 @@ describe('composite paging', () => {
   });
 
   test('the prune asks for heavy buckets only, and what makes it safe for sum and distinct counts', () => {
-    const d = buildTotalsQuery(get('ssh_distributed'), interval).body.aggs?.entities?.aggs;
-    expect(d).toMatchObject({
+    const d = get('ssh_distributed'); // 10 minutes, off-hours 10: buckets of 75 s, heavy from 2
+    expect(buildTotalsQuery(d, interval).body.aggs?.entities?.aggs).toMatchObject({
       with_field: { filter: { exists: { field: 'source.ip' } } },
       field_values: { value_count: { field: 'source.ip' } },
-      heavy: { date_histogram: { field: '@timestamp', fixed_interval: '75s', min_doc_count: 2 } },
+    });
+    expect(buildHeavyQuery(d, interval)?.body.aggs).toEqual({
+      heavy: {
+        date_histogram: { field: '@timestamp', fixed_interval: '75s', min_doc_count: 1 },
+        aggs: { e: { terms: { field: 'user.name', size: HEAVY_TERMS_SIZE, min_doc_count: 2 } } },
+      },
     });
     const sum: Rule = { ...get('ssh_bruteforce'), metric: { type: 'sum', field: 'x' } };
     const s = buildTotalsQuery(sum, interval).body.aggs?.entities?.aggs;
     expect(s).toEqual({ value: { sum: { field: 'x' } }, lowest: { min: { field: 'x' } } });
+    expect(buildHeavyQuery(sum, interval)).toBeUndefined();
   });
 });
 
@@ -222,8 +231,11 @@ describe('field-map rewriting', () => {
     expect(rate?.aggs).toEqual({
       num: { filter: { term: { result: 'failure' } } },
       den: { filter: { terms: { result: ['failure', 'success'] } } },
-      // 15 minutes, min_total 20: 9 buckets of 113 s cover a span, so 3 documents make one heavy
-      heavy: { date_histogram: { field: 'ts', fixed_interval: '113s', min_doc_count: 3 } },
+    });
+    // 15 minutes, min_total 20: 9 buckets of 113 s cover a span, so 3 documents make one heavy
+    expect(buildHeavyQuery(get('login_failure_rate', mapped), interval)?.body.aggs?.heavy).toEqual({
+      date_histogram: { field: 'ts', fixed_interval: '113s', min_doc_count: 1 },
+      aggs: { e: { terms: { field: 'server', size: HEAVY_TERMS_SIZE, min_doc_count: 3 } } },
     });
     const dos = buildTotalsQuery(get('dos_burst', mapped), interval).body.query?.bool?.filter;
     expect(dos).toContainEqual({ exists: { field: 'verb' } });
