@@ -155,9 +155,9 @@ export async function collectRuleValues(
     let candidates = all.filter((t) => couldReach(rule, t));
     // a baseline rule evaluates its largest entities by its metric (bytes, not requests)
     if (rule.baseline) candidates = baselineCandidates(rule.metric, candidates, rule.baseline.max_entities);
-    // the whole interval is one span: the totals are the answer, exact but for a distinct count
-    // (HyperLogLog), which counts its series
-    const oneSpan = lengthMs <= rule.window && rule.metric.type !== 'cardinality';
+    // the whole interval is one span: the totals are the answer (a distinct count is the
+    // cardinality aggregation's: exact below its precision_threshold but for hash collisions)
+    const oneSpan = lengthMs <= rule.window;
     if (oneSpan || candidates.length === 0) {
       const series = candidates.map((c) => ({ key: c.key, buckets: new Map([[interval.startMs, c.total]]) }));
       values.push({ rule, ok: true, series, totalEntities: all.length });

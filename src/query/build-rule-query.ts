@@ -130,27 +130,24 @@ function heavyHistogram(rule: RuleShape, widthMs: number, minDocCount: number) {
 export function buildHeavyQuery(rule: RuleShape, interval: Interval): MsearchItem | undefined {
   const b = bucketBound(rule);
   if (!b || rule.group_by.length !== 1) return undefined;
+  const field = mapField(rule.group_by[0], rule.fieldMap);
+  return aggregationSearch(rule, ruleFilter(rule, interval), {
+    heavy: {
+      ...heavyHistogram(rule, b.widthMs, 1),
+      aggs: { e: { terms: { field, size: HEAVY_TERMS_SIZE, min_doc_count: b.heavyMin } } },
+    },
+  });
+}
+
+/** A search of the rule's indices that returns aggregations only (size 0, no hit count). */
+export function aggregationSearch(
+  rule: Pick<Rule, 'indices'>,
+  filter: estypes.QueryDslQueryContainer[],
+  aggs: Record<string, estypes.AggregationsAggregationContainer>,
+): MsearchItem {
   return {
     header: headerFor(rule),
-    body: {
-      size: 0,
-      track_total_hits: false,
-      query: { bool: { filter: ruleFilter(rule, interval) } },
-      aggs: {
-        heavy: {
-          ...heavyHistogram(rule, b.widthMs, 1),
-          aggs: {
-            e: {
-              terms: {
-                field: mapField(rule.group_by[0], rule.fieldMap),
-                size: HEAVY_TERMS_SIZE,
-                min_doc_count: b.heavyMin,
-              },
-            },
-          },
-        },
-      },
-    },
+    body: { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs },
   };
 }
 
@@ -165,10 +162,7 @@ export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: Af
             aggs: sub,
           },
         };
-  return {
-    header: headerFor(rule),
-    body: { size: 0, track_total_hits: false, query: { bool: { filter: ruleFilter(rule, interval) } }, aggs },
-  };
+  return aggregationSearch(rule, ruleFilter(rule, interval), aggs);
 }
 
 /**
