@@ -1,7 +1,8 @@
 /**
  * Collects per-entity values for all rules, one `_msearch` per round:
- *   round 1..n  totals per entity over the interval, with the heavy histogram buckets that bound
- *               what any span can hold (composite pages, every page fetched)
+ *   round 1..n  totals per entity over the interval (composite pages, every page fetched)
+ *   round n+1   for rules with many entities left, the heavy histogram buckets of those that bound
+ *               what any span can hold
  *   round n+1.. 1-second buckets for the entities that could reach a threshold (prune-bound.ts
  *               proves the prune safe); sliding-window.ts then finds the exact best span
  * No entity is ever cut off: composite aggregations are paged by after_key to the end.
@@ -86,6 +87,57 @@ export function readHeavy(resp: estypes.SearchResponse): Map<string, HeavyBucket
   return byEntity;
 }
 
+/** Rules with more candidates than this by their totals also get the bucket bound (a search more). */
+export const HEAVY_AFTER_CANDIDATES = 500;
+
+interface HeavyOfRule {
+  buckets: Map<string, HeavyBucket[]>;
+  cut: boolean;
+}
+
+/**
+ * The heavy buckets (prune-bound.ts) of the entities that pass the prune by totals, for the rules
+ * grouped by one field where those are many: one round, one search per 10,000 entities. Rules with
+ * few such entities go straight to their series, which costs less than the search.
+ */
+async function collectHeavy(
+  client: Client,
+  rules: Rule[],
+  intervalFor: (rule: Rule) => Interval,
+  totals: Map<string, (EntityTotals & { key: string[] })[]>,
+  totalJobs: Job[],
+  stats: CollectStats,
+): Promise<Map<string, HeavyOfRule>> {
+  const byRule = new Map<string, HeavyOfRule>();
+  const jobs: Job[] = [];
+  for (const rule of rules) {
+    if (totalJobs.find((j) => j.rule.id === rule.id)?.error) continue;
+    const passing = (totals.get(rule.id) ?? []).filter((t) => couldReach(rule, t));
+    if (passing.length <= HEAVY_AFTER_CANDIDATES) continue;
+    const state: HeavyOfRule = { buckets: new Map(), cut: false };
+    for (let i = 0; i < passing.length; i += HEAVY_TERMS_SIZE) {
+      const values = passing.slice(i, i + HEAVY_TERMS_SIZE).map((t) => t.key[0]);
+      const item = buildHeavyQuery(rule, intervalFor(rule), values);
+      if (!item) break;
+      byRule.set(rule.id, state);
+      jobs.push({
+        rule,
+        pageSize: 1,
+        build: () => item,
+        done: false,
+        onPage: (resp) => {
+          const found = readHeavy(resp);
+          if (!found) state.cut = true;
+          else for (const [k, list] of found) state.buckets.set(k, list);
+        },
+      });
+    }
+  }
+  await runJobs(client, jobs, stats);
+  for (const j of jobs) if (j.error) (byRule.get(j.rule.id) as HeavyOfRule).cut = true;
+  return byRule;
+}
+
 export async function collectRuleValues(
   client: Client,
   rules: Rule[],
@@ -122,21 +174,8 @@ export async function collectRuleValues(
       },
     };
   });
-  // the heavy buckets of rules grouped by one field: one search each, in the same rounds
-  const heavyByRule = new Map<string, Map<string, HeavyBucket[]> | undefined>();
-  const heavyJobs: Job[] = [];
-  for (const rule of rules) {
-    const item = buildHeavyQuery(rule, intervalFor(rule));
-    if (!item) continue;
-    heavyJobs.push({
-      rule,
-      pageSize: 1,
-      build: () => item,
-      done: false,
-      onPage: (resp) => heavyByRule.set(rule.id, readHeavy(resp)),
-    });
-  }
-  await runJobs(client, [...totalJobs, ...heavyJobs], stats);
+  await runJobs(client, totalJobs, stats);
+  const heavyByRule = await collectHeavy(client, rules, intervalFor, totals, totalJobs, stats);
 
   const values: RuleValues[] = [];
   const seriesJobs: Job[] = [];
@@ -147,11 +186,9 @@ export async function collectRuleValues(
     const lengthMs = interval.endMs - interval.startMs;
     if (job.error) continue;
     const all = totals.get(rule.id) ?? [];
-    if (heavyByRule.has(rule.id)) {
-      // entities without a heavy bucket have none; a failed or cut heavy search leaves them unknown
-      const heavy = heavyByRule.get(rule.id);
-      for (const t of all) t.heavy = heavy ? (heavy.get(entityKey(t.key)) ?? []) : undefined;
-    }
+    const heavy = heavyByRule.get(rule.id);
+    // entities without a heavy bucket have none; a failed or cut heavy search leaves them unknown
+    if (heavy && !heavy.cut) for (const t of all) t.heavy = heavy.buckets.get(entityKey(t.key)) ?? [];
     let candidates = all.filter((t) => couldReach(rule, t));
     // a baseline rule evaluates its largest entities by its metric (bytes, not requests)
     if (rule.baseline) candidates = baselineCandidates(rule.metric, candidates, rule.baseline.max_entities);

@@ -121,17 +121,22 @@ function heavyHistogram(rule: RuleShape, widthMs: number, minDocCount: number) {
 }
 
 /**
- * The heavy buckets of the prune for a rule grouped by one field, in one pass over the interval:
- * per time bucket of width w, the entities with at least m events there (a terms aggregation with
+ * The heavy buckets of the prune for some entities of a rule grouped by one field, in one pass
+ * over their events: per time bucket of width w, those with at least m events there (a terms aggregation with
  * min_doc_count m, so only those come back). Undefined when the rule has no bucket bound or
  * groups by several fields. The caller checks that no time bucket was cut (doc_count_error_upper_bound
  * 0, fewer than HEAVY_TERMS_SIZE entities), else it prunes that rule by totals only.
  */
-export function buildHeavyQuery(rule: RuleShape, interval: Interval): MsearchItem | undefined {
+export function buildHeavyQuery(
+  rule: RuleShape,
+  interval: Interval,
+  values: string[],
+): MsearchItem | undefined {
   const b = bucketBound(rule);
   if (!b || rule.group_by.length !== 1) return undefined;
   const field = mapField(rule.group_by[0], rule.fieldMap);
-  return aggregationSearch(rule, ruleFilter(rule, interval), {
+  const filter = [...ruleFilter(rule, interval), { terms: { [field]: values } }];
+  return aggregationSearch(rule, filter, {
     heavy: {
       ...heavyHistogram(rule, b.widthMs, 1),
       aggs: { e: { terms: { field, size: HEAVY_TERMS_SIZE, min_doc_count: b.heavyMin } } },

@@ -67,7 +67,7 @@ describe.each(SNAPSHOT_RULES)('%s', (id) => {
       totals: buildTotalsQuery(r, interval),
       totalsNextPage: r.group_by.length ? buildTotalsQuery(r, interval, after) : null,
       series: buildSeriesQuery(r, interval, candidates),
-      heavy: buildHeavyQuery(r, interval) ?? null,
+      heavy: buildHeavyQuery(r, interval, candidates[0] ?? []) ?? null,
       samples: buildSamplesQuery(r, interval, entity),
     }).toMatchSnapshot();
   });
@@ -148,7 +148,7 @@ describe('composite paging', () => {
       with_field: { filter: { exists: { field: 'source.ip' } } },
       field_values: { value_count: { field: 'source.ip' } },
     });
-    expect(buildHeavyQuery(d, interval)?.body.aggs).toEqual({
+    expect(buildHeavyQuery(d, interval, ['oracle'])?.body.aggs).toEqual({
       heavy: {
         date_histogram: { field: '@timestamp', fixed_interval: '75s', min_doc_count: 1 },
         aggs: { e: { terms: { field: 'user.name', size: HEAVY_TERMS_SIZE, min_doc_count: 2 } } },
@@ -157,7 +157,7 @@ describe('composite paging', () => {
     const sum: Rule = { ...get('ssh_bruteforce'), metric: { type: 'sum', field: 'x' } };
     const s = buildTotalsQuery(sum, interval).body.aggs?.entities?.aggs;
     expect(s).toEqual({ value: { sum: { field: 'x' } }, lowest: { min: { field: 'x' } } });
-    expect(buildHeavyQuery(sum, interval)).toBeUndefined();
+    expect(buildHeavyQuery(sum, interval, ['x'])).toBeUndefined();
   });
 });
 
@@ -233,7 +233,9 @@ describe('field-map rewriting', () => {
       den: { filter: { terms: { result: ['failure', 'success'] } } },
     });
     // 15 minutes, min_total 20: 9 buckets of 113 s cover a span, so 3 documents make one heavy
-    expect(buildHeavyQuery(get('login_failure_rate', mapped), interval)?.body.aggs?.heavy).toEqual({
+    expect(
+      buildHeavyQuery(get('login_failure_rate', mapped), interval, ['host-a'])?.body.aggs?.heavy,
+    ).toEqual({
       date_histogram: { field: 'ts', fixed_interval: '113s', min_doc_count: 1 },
       aggs: { e: { terms: { field: 'server', size: HEAVY_TERMS_SIZE, min_doc_count: 3 } } },
     });
