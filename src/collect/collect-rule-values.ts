@@ -1,20 +1,25 @@
 /**
  * Collects per-entity values for all rules, one `_msearch` per round:
  *   round 1..n  totals per entity over the interval (composite pages, every page fetched)
- *   round n+1.. histogram buckets for the entities whose total could reach a threshold
+ *   round n+1   for rules with many entities left, the heavy histogram buckets of those that bound
+ *               what any span can hold
+ *   round n+1.. 1-second buckets for the entities that could reach a threshold (prune-bound.ts
+ *               proves the prune safe); sliding-window.ts then finds the exact best span
  * No entity is ever cut off: composite aggregations are paged by after_key to the end.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { QueryError } from '../errors';
+import { couldReach, type EntityTotals, type HeavyBucket } from '../evaluate/prune-bound';
 import { baselineCandidates } from '../evaluate/rank-entities';
 import { type BucketValue, type EntitySeries, emptyBucket, entityKey } from '../evaluate/series';
 import {
+  buildHeavyQuery,
   buildSeriesQuery,
   buildTotalsQuery,
+  HEAVY_TERMS_SIZE,
   SERIES_PAGE_SIZE,
   TOTALS_PAGE_SIZE,
 } from '../query/build-rule-query';
-import { bucketsPerSpan, bucketWidthMs } from '../query/resolution';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { type CollectStats, type Job, runJobs } from './page-composite';
@@ -25,9 +30,8 @@ export type RuleValues =
   | {
       rule: Rule;
       ok: true;
+      /** per candidate entity, 1-second buckets (one bucket of totals when the interval is one span) */
       series: EntitySeries[];
-      bucketMs: number;
-      spanBuckets: number;
       totalEntities: number;
     }
   | { rule: Rule; ok: false; error: QueryError };
@@ -44,24 +48,94 @@ export function readBucket(b: Record<string, unknown>): BucketValue {
   return v;
 }
 
-/** Value of a rule's metric over a bucket total; cardinality totals come as `sum` from the agg. */
-function couldReach(rule: Rule, total: BucketValue, minThreshold: number): boolean {
-  if (rule.baseline) return true;
-  switch (rule.metric.type) {
-    case 'count':
-      return total.count >= minThreshold;
-    case 'sum':
-      return total.sum >= minThreshold;
-    case 'cardinality':
-      // the cardinality aggregation is approximate: keep a margin, the series are exact
-      return total.sum >= Math.floor(minThreshold * 0.9);
-    case 'ratio':
-      return total.den >= rule.metric.min_total && total.num >= minThreshold * rule.metric.min_total;
-  }
+/** What the totals query says about one entity (its metric total and what the prune needs). */
+export function readTotals(b: Record<string, unknown>): EntityTotals {
+  const hist = b.heavy as { buckets?: { key: number; doc_count: number }[] } | undefined;
+  const heavy = hist?.buckets?.map((h) => ({ startMs: Number(h.key), count: h.doc_count }));
+  heavy?.sort((x, y) => x.startMs - y.startMs);
+  const lowest = (b.lowest as { value?: number | null } | undefined)?.value;
+  return {
+    total: readBucket(b),
+    heavy,
+    lowest: typeof lowest === 'number' ? lowest : undefined,
+    withField: (b.with_field as { doc_count?: number } | undefined)?.doc_count,
+    fieldValues: (b.field_values as { value?: number } | undefined)?.value,
+  };
 }
 
-function minThreshold(rule: Rule): number {
-  return rule.thresholds ? Math.min(rule.thresholds.business_hours, rule.thresholds.off_hours) : 0;
+/**
+ * Heavy buckets per entity from buildHeavyQuery's response, or undefined when a time bucket may
+ * have been cut (more heavy entities than HEAVY_TERMS_SIZE, or counts not exact across shards):
+ * then the rule is pruned by its totals only, which is safe.
+ */
+export function readHeavy(resp: estypes.SearchResponse): Map<string, HeavyBucket[]> | undefined {
+  type Terms = { buckets: { key: unknown; doc_count: number }[]; doc_count_error_upper_bound?: number };
+  const hist = (resp.aggregations as Record<string, unknown> | undefined)?.heavy as
+    | { buckets: ({ key: number } & { e: Terms })[] }
+    | undefined;
+  const byEntity = new Map<string, HeavyBucket[]>();
+  for (const t of hist?.buckets ?? []) {
+    if ((t.e.doc_count_error_upper_bound ?? 0) > 0 || t.e.buckets.length >= HEAVY_TERMS_SIZE)
+      return undefined;
+    for (const e of t.e.buckets) {
+      const key = entityKey([String(e.key)]);
+      const list = byEntity.get(key) ?? [];
+      list.push({ startMs: Number(t.key), count: e.doc_count });
+      byEntity.set(key, list);
+    }
+  }
+  return byEntity;
+}
+
+/** Rules with more candidates than this by their totals also get the bucket bound (a search more). */
+export const HEAVY_AFTER_CANDIDATES = 500;
+
+interface HeavyOfRule {
+  buckets: Map<string, HeavyBucket[]>;
+  cut: boolean;
+}
+
+/**
+ * The heavy buckets (prune-bound.ts) of the entities that pass the prune by totals, for the rules
+ * grouped by one field where those are many: one round, one search per 10,000 entities. Rules with
+ * few such entities go straight to their series, which costs less than the search.
+ */
+async function collectHeavy(
+  client: Client,
+  rules: Rule[],
+  intervalFor: (rule: Rule) => Interval,
+  totals: Map<string, (EntityTotals & { key: string[] })[]>,
+  totalJobs: Job[],
+  stats: CollectStats,
+): Promise<Map<string, HeavyOfRule>> {
+  const byRule = new Map<string, HeavyOfRule>();
+  const jobs: Job[] = [];
+  for (const rule of rules) {
+    if (totalJobs.find((j) => j.rule.id === rule.id)?.error) continue;
+    const passing = (totals.get(rule.id) ?? []).filter((t) => couldReach(rule, t));
+    if (passing.length <= HEAVY_AFTER_CANDIDATES) continue;
+    const state: HeavyOfRule = { buckets: new Map(), cut: false };
+    for (let i = 0; i < passing.length; i += HEAVY_TERMS_SIZE) {
+      const values = passing.slice(i, i + HEAVY_TERMS_SIZE).map((t) => t.key[0]);
+      const item = buildHeavyQuery(rule, intervalFor(rule), values);
+      if (!item) break;
+      byRule.set(rule.id, state);
+      jobs.push({
+        rule,
+        pageSize: 1,
+        build: () => item,
+        done: false,
+        onPage: (resp) => {
+          const found = readHeavy(resp);
+          if (!found) state.cut = true;
+          else for (const [k, list] of found) state.buckets.set(k, list);
+        },
+      });
+    }
+  }
+  await runJobs(client, jobs, stats);
+  for (const j of jobs) if (j.error) (byRule.get(j.rule.id) as HeavyOfRule).cut = true;
+  return byRule;
 }
 
 export async function collectRuleValues(
@@ -71,10 +145,11 @@ export async function collectRuleValues(
 ): Promise<{ values: RuleValues[]; stats: CollectStats }> {
   const intervalFor = typeof intervalOf === 'function' ? intervalOf : () => intervalOf;
   const stats: CollectStats = { took: 0, rounds: 0, searches: 0 };
-  const totals = new Map<string, { key: string[]; total: BucketValue }[]>();
+  type Totals = EntityTotals & { key: string[] };
+  const totals = new Map<string, Totals[]>();
   const totalJobs: Job[] = rules.map((rule) => {
     const interval = intervalFor(rule);
-    const list: { key: string[]; total: BucketValue }[] = [];
+    const list: Totals[] = [];
     totals.set(rule.id, list);
     return {
       rule,
@@ -86,20 +161,21 @@ export async function collectRuleValues(
         if (rule.group_by.length === 0) {
           const all = aggs.all as Record<string, unknown> | undefined;
           if (!all) return; // no index matched: no aggregations at all
-          const total = readBucket(all);
-          if (total.count > 0) list.push({ key: [], total });
+          const t = readTotals(all);
+          if (t.total.count > 0) list.push({ key: [], ...t });
           return;
         }
         const comp = aggs.entities as estypes.AggregationsCompositeAggregate | undefined;
         if (!comp) return;
         for (const b of comp.buckets as unknown as Record<string, unknown>[]) {
           const key = rule.group_by.map((_, i) => String((b.key as Record<string, unknown>)[`g${i}`]));
-          list.push({ key, total: readBucket(b) });
+          list.push({ key, ...readTotals(b) });
         }
       },
     };
   });
   await runJobs(client, totalJobs, stats);
+  const heavyByRule = await collectHeavy(client, rules, intervalFor, totals, totalJobs, stats);
 
   const values: RuleValues[] = [];
   const seriesJobs: Job[] = [];
@@ -110,34 +186,31 @@ export async function collectRuleValues(
     const lengthMs = interval.endMs - interval.startMs;
     if (job.error) continue;
     const all = totals.get(rule.id) ?? [];
-    let candidates = all.filter((t) => couldReach(rule, t.total, minThreshold(rule)));
+    const heavy = heavyByRule.get(rule.id);
+    // entities without a heavy bucket have none; a failed or cut heavy search leaves them unknown
+    if (heavy && !heavy.cut) for (const t of all) t.heavy = heavy.buckets.get(entityKey(t.key)) ?? [];
+    let candidates = all.filter((t) => couldReach(rule, t));
     // a baseline rule evaluates its largest entities by its metric (bytes, not requests)
     if (rule.baseline) candidates = baselineCandidates(rule.metric, candidates, rule.baseline.max_entities);
-    if (lengthMs <= rule.window || candidates.length === 0) {
-      // the whole interval is one span: the totals are the answer
+    // the whole interval is one span: the totals are the answer (a distinct count is the
+    // cardinality aggregation's: exact below its precision_threshold but for hash collisions)
+    const oneSpan = lengthMs <= rule.window;
+    if (oneSpan || candidates.length === 0) {
       const series = candidates.map((c) => ({ key: c.key, buckets: new Map([[interval.startMs, c.total]]) }));
-      values.push({ rule, ok: true, series, bucketMs: lengthMs, spanBuckets: 1, totalEntities: all.length });
+      values.push({ rule, ok: true, series, totalEntities: all.length });
       continue;
     }
-    const bucketMs = bucketWidthMs(rule.window);
     const byKey = new Map<string, EntitySeries>();
     for (const c of candidates) byKey.set(entityKey(c.key), { key: c.key, buckets: new Map() });
     seriesByRule.set(rule.id, byKey);
-    values.push({
-      rule,
-      ok: true,
-      series: [],
-      bucketMs,
-      spanBuckets: bucketsPerSpan(rule.window, bucketMs),
-      totalEntities: all.length,
-    });
+    values.push({ rule, ok: true, series: [], totalEntities: all.length });
     for (let i = 0; i < candidates.length; i += CANDIDATES_PER_SEARCH) {
       const chunk = candidates.slice(i, i + CANDIDATES_PER_SEARCH);
       const perField = rule.group_by.map((_, f) => [...new Set(chunk.map((c) => c.key[f]))]);
       seriesJobs.push({
         rule,
         pageSize: SERIES_PAGE_SIZE,
-        build: (after) => buildSeriesQuery(rule, interval, bucketMs, perField, after),
+        build: (after) => buildSeriesQuery(rule, interval, perField, after),
         done: false,
         onPage: (resp) => {
           const comp = (

@@ -36,7 +36,7 @@ export async function runMsearch(
     const label = labels[i] ?? `search ${i}`;
     if ('error' in r) {
       const err = r.error as estypes.ErrorCause;
-      const root = err.root_cause?.[0] ?? err;
+      const root = reasonOf(err);
       const missing = root.type === 'index_not_found_exception';
       return {
         ok: false,
@@ -78,4 +78,17 @@ export async function runMsearch(
 
 function oneLine(s: string | null | undefined): string {
   return (s ?? '').replace(/\s+/g, ' ').slice(0, 300);
+}
+
+/**
+ * The cause that says what went wrong: the first root cause, or, when the engine gives none with
+ * a reason (a too_many_buckets_exception arrives as a search_phase_execution_exception with an
+ * empty reason and no root cause), the deepest caused_by that has one.
+ */
+function reasonOf(err: estypes.ErrorCause): estypes.ErrorCause {
+  const root = err.root_cause?.[0];
+  if (root?.reason) return root;
+  let best: estypes.ErrorCause = root ?? err;
+  for (let c: estypes.ErrorCause | undefined = err; c; c = c.caused_by) if (c.reason) best = c;
+  return best;
 }

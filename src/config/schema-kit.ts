@@ -32,6 +32,12 @@ export const duration = (opts: { allowZero?: boolean } = {}) =>
     return ms;
   });
 
+/** A rule's window: a duration of whole seconds (spans start on whole seconds: sliding-window.ts). */
+export const windowDuration = () =>
+  duration().refine((ms) => ms % 1000 === 0, {
+    error: 'expected whole seconds, e.g. 90s or 2m; milliseconds given',
+  });
+
 export const timeOfDay = () =>
   z.string({ error: 'expected HH:MM' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' });
 

@@ -12,6 +12,7 @@ import {
   positiveNumber,
   timeOfDay,
   timezone,
+  windowDuration,
 } from './schema-kit';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -84,7 +85,7 @@ export const scheduleSchema = z
 export const ruleOverrideSchema = z.strictObject({
   enabled: z.boolean({ error: 'expected true or false' }).optional(),
   thresholds: thresholdOverrides.optional(),
-  window: duration().optional(),
+  window: windowDuration().optional(),
   severity: z
     .enum(['low', 'medium', 'high', 'critical'], { error: 'expected low, medium, high or critical' })
     .optional(),

@@ -20,9 +20,8 @@ export interface RuleEvaluation {
 }
 
 export interface SeriesInput {
+  /** per entity, 1-second buckets (or one bucket of totals when the interval is a single span) */
   series: EntitySeries[];
-  bucketMs: number;
-  spanBuckets: number;
 }
 
 export function entityOf(rule: Pick<Rule, 'group_by'>, key: string[]): Record<string, string> {
@@ -76,16 +75,15 @@ export function evaluateRuleWith(
   const findings: Finding[] = [];
   const peaks: RuleEvaluation['peaks'] = [];
   // a baseline is scaled to the span actually measured: one window, or a shorter whole interval
-  const spanMs = Math.min(rule.window, input.bucketMs * input.spanBuckets);
+  const spanMs = Math.min(rule.window, interval.endMs - interval.startMs);
   const fixedAt = fixedThresholdAt(rule, calendar);
   for (const s of input.series) {
     const key = entityKey(s.key);
     const thresholdAt = thresholdAtFor(fixedAt, baseline, key, spanMs);
     const scan = scanSpans({
       series: s,
-      bucketMs: input.bucketMs,
-      spanBuckets: input.spanBuckets,
       interval,
+      windowMs: rule.window,
       metric: rule.metric,
       thresholdAt,
     });

@@ -1,6 +1,6 @@
 /**
  * Memoizes a pure function of one number for the life of the returned function: evaluation asks
- * the same instants for every entity (their spans end on the same bucket grid), and reading an
+ * the same instants for every entity (their spans end on whole seconds), and reading an
  * instant in a time zone (luxon) costs tens of microseconds.
  */
 export function memoByNumber<T>(fn: (n: number) => T): (n: number) => T {

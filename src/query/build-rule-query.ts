@@ -1,11 +1,13 @@
 /**
  * Pure builders: (rule, interval) → the `_msearch` items that collect a rule's values.
  *
- *  totals  one composite page of per-entity totals over the whole interval (prunes entities)
- *  series  per-entity histogram buckets (width window/8) for the candidate entities only
+ *  totals  one composite page of per-entity totals over the whole interval, with the heavy
+ *          histogram buckets that bound what a span can hold (prunes entities: prune-bound.ts)
+ *  series  per-entity 1-second buckets for the candidate entities only (exact spans)
  *  samples up to 5 recent events of one entity in one window, only the fields that matter
  */
 import type { estypes } from '@elastic/elasticsearch';
+import { bucketBound } from '../evaluate/prune-bound';
 import type { Rule } from '../rules/rule-schema';
 import { allowlistFilter } from './allowlist-filter';
 import { type FieldMap, mapField, mapQueryFields } from './field-map';
@@ -17,8 +19,20 @@ export const SAMPLE_SIZE = 5;
 
 type RuleShape = Pick<
   Rule,
-  'indices' | 'filter' | 'group_by' | 'metric' | 'fieldMap' | 'timestampField' | 'thresholds' | 'allowlist'
+  | 'indices'
+  | 'filter'
+  | 'group_by'
+  | 'metric'
+  | 'fieldMap'
+  | 'timestampField'
+  | 'thresholds'
+  | 'baseline'
+  | 'window'
+  | 'allowlist'
 >;
+
+/** Series buckets are 1 second wide: spans start on whole seconds (sliding-window.ts). */
+export const SERIES_BUCKET_MS = 1000;
 
 export function headerFor(rule: Pick<Rule, 'indices'>): estypes.MsearchMultisearchHeader {
   return { index: rule.indices, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'open' };
@@ -81,31 +95,97 @@ export function groupSources(
   return rule.group_by.map((f, i) => ({ [`g${i}`]: { terms: { field: mapField(f, rule.fieldMap) } } }));
 }
 
-export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
-  const aggs: Record<string, estypes.AggregationsAggregationContainer> =
-    rule.group_by.length === 0
-      ? { all: { filter: { match_all: {} }, aggs: metricAggs(rule) } }
-      : {
-          entities: {
-            composite: { size: TOTALS_PAGE_SIZE, sources: groupSources(rule), ...(after ? { after } : {}) },
-            aggs: metricAggs(rule),
-          },
-        };
+/** Heavy entities per time bucket: at most this many per bucket, or the rule is not bucket-pruned. */
+export const HEAVY_TERMS_SIZE = 10_000;
+
+/**
+ * What the prune needs besides the metric (prune-bound.ts): the lowest value of a sum's field,
+ * for a distinct count whether its field holds arrays, and without group_by the heavy buckets
+ * (with group_by they come from buildHeavyQuery).
+ */
+export function pruneAggs(rule: RuleShape): Record<string, estypes.AggregationsAggregationContainer> {
+  const aggs: Record<string, estypes.AggregationsAggregationContainer> = {};
+  const b = bucketBound(rule);
+  if (b && rule.group_by.length === 0) aggs.heavy = heavyHistogram(rule, b.widthMs, b.heavyMin);
+  const m = rule.metric;
+  if (m.type === 'sum' && !rule.baseline) aggs.lowest = { min: { field: mapField(m.field, rule.fieldMap) } };
+  if (m.type === 'cardinality' && b) {
+    const field = mapField(m.field, rule.fieldMap);
+    aggs.with_field = { filter: { exists: { field } } };
+    aggs.field_values = { value_count: { field } };
+  }
+  return aggs;
+}
+
+function heavyHistogram(rule: RuleShape, widthMs: number, minDocCount: number) {
   return {
-    header: headerFor(rule),
-    body: { size: 0, track_total_hits: false, query: { bool: { filter: ruleFilter(rule, interval) } }, aggs },
+    date_histogram: {
+      field: rule.timestampField,
+      fixed_interval: `${widthMs / 1000}s`,
+      min_doc_count: minDocCount,
+    },
   };
 }
 
 /**
- * Histogram buckets per candidate entity. `candidates` holds, per group_by position, the values
- * to keep; the caller filters combinations. A cardinality metric adds its field as a source so
- * that distinct values can be counted over any span exactly.
+ * The heavy buckets of the prune for some entities of a rule grouped by one field, in one pass
+ * over their events: per time bucket of width w, those with at least m events there (a terms aggregation with
+ * min_doc_count m, so only those come back). Undefined when the rule has no bucket bound or
+ * groups by several fields. The caller checks that no time bucket was cut (doc_count_error_upper_bound
+ * 0, fewer than HEAVY_TERMS_SIZE entities), else it prunes that rule by totals only.
+ */
+export function buildHeavyQuery(
+  rule: RuleShape,
+  interval: Interval,
+  values: string[],
+): MsearchItem | undefined {
+  const b = bucketBound(rule);
+  if (!b || rule.group_by.length !== 1) return undefined;
+  const field = mapField(rule.group_by[0], rule.fieldMap);
+  const filter = [...ruleFilter(rule, interval), { terms: { [field]: values } }];
+  return aggregationSearch(rule, filter, {
+    heavy: {
+      ...heavyHistogram(rule, b.widthMs, 1),
+      aggs: { e: { terms: { field, size: HEAVY_TERMS_SIZE, min_doc_count: b.heavyMin } } },
+    },
+  });
+}
+
+/** A search of the rule's indices that returns aggregations only (size 0, no hit count). */
+export function aggregationSearch(
+  rule: Pick<Rule, 'indices'>,
+  filter: estypes.QueryDslQueryContainer[],
+  aggs: Record<string, estypes.AggregationsAggregationContainer>,
+): MsearchItem {
+  return {
+    header: headerFor(rule),
+    body: { size: 0, track_total_hits: false, query: { bool: { filter } }, aggs },
+  };
+}
+
+export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
+  const sub = { ...metricAggs(rule), ...pruneAggs(rule) };
+  const aggs: Record<string, estypes.AggregationsAggregationContainer> =
+    rule.group_by.length === 0
+      ? { all: { filter: { match_all: {} }, aggs: sub } }
+      : {
+          entities: {
+            composite: { size: TOTALS_PAGE_SIZE, sources: groupSources(rule), ...(after ? { after } : {}) },
+            aggs: sub,
+          },
+        };
+  return aggregationSearch(rule, ruleFilter(rule, interval), aggs);
+}
+
+/**
+ * 1-second buckets per candidate entity, composite-paged (so no search.max_buckets limit however
+ * long the interval). `candidates` holds, per group_by position, the values to keep; the caller
+ * filters combinations. A cardinality metric adds its field as a source so that distinct values
+ * can be counted over any span exactly.
  */
 export function buildSeriesQuery(
   rule: RuleShape,
   interval: Interval,
-  bucketMs: number,
   candidates: string[][],
   after?: AfterKey,
 ): MsearchItem {
@@ -116,7 +196,9 @@ export function buildSeriesQuery(
   const sources = [...groupSources(rule)];
   if (rule.metric.type === 'cardinality')
     sources.push({ v: { terms: { field: mapField(rule.metric.field, rule.fieldMap) } } });
-  sources.push({ t: { date_histogram: { field: rule.timestampField, fixed_interval: `${bucketMs}ms` } } });
+  sources.push({
+    t: { date_histogram: { field: rule.timestampField, fixed_interval: `${SERIES_BUCKET_MS / 1000}s` } },
+  });
   const sub = rule.metric.type === 'cardinality' ? {} : metricAggs(rule);
   return {
     header: headerFor(rule),

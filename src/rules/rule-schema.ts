@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { Allowlist } from '../config/allowlist-schema';
-import { duration, fieldName, nonEmptyString, positiveInt, positiveNumber } from '../config/schema-kit';
+import {
+  duration,
+  fieldName,
+  nonEmptyString,
+  positiveInt,
+  positiveNumber,
+  windowDuration,
+} from '../config/schema-kit';
 import { SEVERITIES } from '../types';
 import { findRegexps, luceneRegexpProblem } from './lucene-regexp';
 import { THRESHOLD_KEYS, thresholdProblem } from './threshold-checks';
@@ -71,7 +78,7 @@ export const ruleSchema = z
     filter: queryDsl,
     group_by: z.array(fieldName()).max(4, { error: 'expected at most 4 group_by fields' }).default([]),
     metric: metricSchema.default({ type: 'count' }),
-    window: duration(),
+    window: windowDuration(),
     thresholds: z.strictObject({ business_hours: positiveNumber(), off_hours: positiveNumber() }).optional(),
     baseline: baselineSchema.optional(),
     sequence: sequenceSchema.optional(),

@@ -14,34 +14,32 @@ import { QueryError } from '../errors';
 import { type BaselineModel, type EntityBaseline, HOUR_MS } from '../evaluate/baseline-model';
 import { rankBaselines, trimHours } from '../evaluate/rank-entities';
 import { entityKey } from '../evaluate/series';
-import { groupSources, headerFor, metricAggs, ruleFilter, TOTALS_PAGE_SIZE } from '../query/build-rule-query';
+import {
+  aggregationSearch,
+  groupSources,
+  metricAggs,
+  ruleFilter,
+  TOTALS_PAGE_SIZE,
+} from '../query/build-rule-query';
 import type { AfterKey, Interval, MsearchItem } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import { entityDoc, loadStoredBaselines, ruleDocId, type StoredBaselines } from './baseline-store';
 import { deleteStateDocs, readStateDocs, type StateDoc, writeStateDocs } from './state-index';
 
 export function buildHourlyQuery(rule: Rule, interval: Interval, after?: AfterKey): MsearchItem {
-  return {
-    header: headerFor(rule),
-    body: {
-      size: 0,
-      track_total_hits: false,
-      query: { bool: { filter: ruleFilter(rule, interval) } },
-      aggs: {
-        entities: {
-          composite: {
-            size: TOTALS_PAGE_SIZE,
-            sources: [
-              ...groupSources(rule),
-              { t: { date_histogram: { field: rule.timestampField, fixed_interval: '1h' } } },
-            ],
-            ...(after ? { after } : {}),
-          },
-          aggs: metricAggs(rule) as Record<string, estypes.AggregationsAggregationContainer>,
-        },
+  return aggregationSearch(rule, ruleFilter(rule, interval), {
+    entities: {
+      composite: {
+        size: TOTALS_PAGE_SIZE,
+        sources: [
+          ...groupSources(rule),
+          { t: { date_histogram: { field: rule.timestampField, fixed_interval: '1h' } } },
+        ],
+        ...(after ? { after } : {}),
       },
+      aggs: metricAggs(rule) as Record<string, estypes.AggregationsAggregationContainer>,
     },
-  };
+  });
 }
 
 function hourlyValue(rule: Rule, b: Record<string, unknown>): number {

@@ -10,7 +10,7 @@ import { MAX_SAMPLED_FINDINGS } from '../../../src/collect/fetch-samples';
 import { TOTALS_PAGE_SIZE } from '../../../src/query/build-rule-query';
 import { createEcsIndex, testClient } from '../../helpers/ecs';
 import { baseConfig, tempDir, writeConfig } from '../../helpers/vigil-cli';
-import { byEntity, deleteIndicesStartingWith, scanJson } from './scan-helpers';
+import { byEntity, deleteIndicesStartingWith, MIN, scanJson } from './scan-helpers';
 
 const PREFIX = 'it-composite-paging-';
 const INDEX = `${PREFIX}auth`;
@@ -132,4 +132,33 @@ test('a distinct-count rule over 10 000 entities runs within the cluster memory 
   expect(r.messages).toEqual([]);
   expect(r.code).toBe(0);
   expect(r.findings.map((f) => [f.entity['user.name'], f.value])).toEqual([['oracle', 12]]);
+});
+
+test('heavy buckets beyond search.max_buckets: the rule is pruned by its totals, every entity evaluated', async () => {
+  // 9,000 addresses, each with 2 failures in each of 8 separate 20 s buckets: the prune's
+  // histogram (ssh 8 in 2 minutes: 20 s buckets, heavy from 2) has 8 heavy buckets per address,
+  // 72,000 in all, over the 65,536 Elasticsearch allows in one response
+  const index = `${PREFIX}heavy`;
+  await createEcsIndex(client, index);
+  const ip = (i: number) => `10.200.${Math.floor(i / 250)}.${i % 250}`;
+  const docs: Record<string, unknown>[] = [];
+  for (let i = 0; i < 9000; i++)
+    for (let b = 0; b < 8; b++)
+      for (const d of [0, 5 * S]) docs.push(failure(ip(i), T0 - MIN + b * MIN + d + (i % 7) * S));
+  for (let i = 0; i < docs.length; i += 20_000)
+    await client.bulk({
+      operations: docs.slice(i, i + 20_000).flatMap((d) => [{ index: { _index: index } }, d]),
+    });
+  await client.indices.refresh({ index });
+  const dir = tempDir();
+  const rules = path.join(dir, 'rules');
+  fs.mkdirSync(rules);
+  // one span of 2 minutes holds 4 failures: under 8, so none fires, but all must be counted
+  fs.writeFileSync(path.join(rules, 'paging_probe.yaml'), RULE);
+  const cfg = writeConfig(dir, baseConfig({ auth: [index], rulesDir: rules, stateIndex: `${PREFIX}state` }));
+  const r = await scanJson(cfg, ['--from', '2026-11-18T03:00:00Z', '--to', '2026-11-18T03:10:00Z']);
+  expect(r.messages).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(r.findings).toEqual([]);
+  expect(r.stderr).toMatch(/1 rules? \(0 failed\), 0 findings/);
 });

@@ -7,7 +7,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { createEcsIndex, indexDocs, sshFailures, testClient } from '../../helpers/ecs';
 import { baseConfig, runVigil, tempDir, writeConfig } from '../../helpers/vigil-cli';
-import { byEntity, deleteIndicesStartingWith, MIN, scanJson } from './scan-helpers';
+import { byEntity, deleteIndicesStartingWith, iso, MIN, scanJson } from './scan-helpers';
 
 const PREFIX = 'it-thresholds-in-time-';
 const INDEX = `${PREFIX}auth`;
@@ -96,9 +96,9 @@ test('a burst straddling a bucket edge is found, and a split one is not', async 
   ]) {
     const f = found.get(ip);
     expect(f).toMatchObject({ value: 10, threshold: 8, schedule: 'off_hours' });
-    // the reported window holds both halves of the burst
-    expect(Date.parse(f?.window.start ?? '')).toBeLessThanOrEqual(at(edge) - 9 * S);
-    expect(Date.parse(f?.window.end ?? '')).toBeGreaterThan(at(edge) + 8 * S);
+    // the reported window holds both halves of the burst (edge − 9 s … edge + 7.2 s): the earliest
+    // 2-minute span on whole seconds that does, ending just after the last failure
+    expect(f?.window).toEqual({ start: iso(at(edge) + 8 * S - 2 * MIN), end: iso(at(edge) + 8 * S) });
     expect(f?.samples).toHaveLength(5);
   }
 });

@@ -14,7 +14,12 @@ import {
   silenceEnd,
 } from '../../../src/evaluate/operator-input';
 import { allowlistClauses } from '../../../src/query/allowlist-filter';
-import { buildSamplesQuery, buildSeriesQuery, buildTotalsQuery } from '../../../src/query/build-rule-query';
+import {
+  buildHeavyQuery,
+  buildSamplesQuery,
+  buildSeriesQuery,
+  buildTotalsQuery,
+} from '../../../src/query/build-rule-query';
 import { buildAlertsQuery } from '../../../src/report/report-queries';
 import type { Rule } from '../../../src/rules/rule-schema';
 
@@ -181,10 +186,13 @@ describe('allowlists in queries', () => {
   test('become must_not clauses with mapped field names', () => {
     expect(allowlistClauses(rule.allowlist, rule.fieldMap)).toEqual(mustNot);
   });
-  test('apply to totals, series and samples alike', () => {
+  test('apply to totals, heavy buckets, series and samples alike', () => {
+    const heavy = buildHeavyQuery({ ...rule, group_by: ['source.ip'] }, interval, ['198.51.100.7']);
+    expect(heavy).toBeDefined();
     for (const item of [
       buildTotalsQuery(rule, interval),
-      buildSeriesQuery(rule, interval, 7_500, [['198.51.100.7']]),
+      ...(heavy ? [heavy] : []),
+      buildSeriesQuery(rule, interval, [['198.51.100.7']]),
       buildSamplesQuery(rule, interval, { 'source.ip': '198.51.100.7' }),
     ]) {
       const filter = (item.body.query as { bool: { filter: unknown[] } }).bool.filter;

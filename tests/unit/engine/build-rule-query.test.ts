@@ -4,14 +4,15 @@
  */
 import { validateConfig } from '../../../src/config/load-config';
 import {
+  buildHeavyQuery,
   buildSamplesQuery,
   buildSeriesQuery,
   buildTotalsQuery,
   cardinalityPrecision,
+  HEAVY_TERMS_SIZE,
   TOTALS_PAGE_SIZE,
 } from '../../../src/query/build-rule-query';
 import { mapQueryFields } from '../../../src/query/field-map';
-import { bucketWidthMs } from '../../../src/query/resolution';
 import type { MsearchItem } from '../../../src/query/types';
 import { loadRules } from '../../../src/rules/load-rules';
 import type { Rule } from '../../../src/rules/rule-schema';
@@ -57,7 +58,6 @@ const SNAPSHOT_RULES = [
 
 describe.each(SNAPSHOT_RULES)('%s', (id) => {
   const r = get(id);
-  const bucketMs = bucketWidthMs(r.window);
   const candidates = r.group_by.map((_, i) => [`value-${i}-a`, `value-${i}-b`]);
   const entity = Object.fromEntries(r.group_by.map((f, i) => [f, `value-${i}-a`]));
   const after = Object.fromEntries(r.group_by.map((_, i) => [`g${i}`, `value-${i}-a`]));
@@ -66,13 +66,14 @@ describe.each(SNAPSHOT_RULES)('%s', (id) => {
     expect({
       totals: buildTotalsQuery(r, interval),
       totalsNextPage: r.group_by.length ? buildTotalsQuery(r, interval, after) : null,
-      series: buildSeriesQuery(r, interval, bucketMs, candidates),
+      series: buildSeriesQuery(r, interval, candidates),
+      heavy: buildHeavyQuery(r, interval, candidates[0] ?? []) ?? null,
       samples: buildSamplesQuery(r, interval, entity),
     }).toMatchSnapshot();
   });
 
   test('aggregations are size 0, over the interval, with ignore_unavailable', () => {
-    for (const item of [buildTotalsQuery(r, interval), buildSeriesQuery(r, interval, bucketMs, candidates)]) {
+    for (const item of [buildTotalsQuery(r, interval), buildSeriesQuery(r, interval, candidates)]) {
       expect(item.header).toMatchObject({
         index: r.indices,
         ignore_unavailable: true,
@@ -98,20 +99,20 @@ describe('composite paging', () => {
     expect(next).toMatchObject({ size: TOTALS_PAGE_SIZE, after: { g0: '203.0.113.10' } });
   });
 
-  test('series page by after_key too, with a date_histogram source at window/8', () => {
-    const item = buildSeriesQuery(r, interval, 15_000, [['203.0.113.10']], { g0: '203.0.113.10', t: 1_000 });
+  test('series page by after_key too, with a 1-second date_histogram source (spans start on whole seconds)', () => {
+    const item = buildSeriesQuery(r, interval, [['203.0.113.10']], { g0: '203.0.113.10', t: 1_000 });
     const comp = item.body.aggs?.series.composite;
     expect(comp?.after).toEqual({ g0: '203.0.113.10', t: 1_000 });
     expect(comp?.sources).toEqual([
       { g0: { terms: { field: 'source.ip' } } },
-      { t: { date_histogram: { field: '@timestamp', fixed_interval: '15000ms' } } },
+      { t: { date_histogram: { field: '@timestamp', fixed_interval: '1s' } } },
     ]);
     expect(item.body.query?.bool?.filter).toContainEqual({ terms: { 'source.ip': ['203.0.113.10'] } });
   });
 
   test('a cardinality rule pages over (entity, value, time) so distinct values are exact over any span', () => {
     const d = get('ssh_distributed');
-    const comp = buildSeriesQuery(d, interval, 75_000, [['oracle']]).body.aggs?.series;
+    const comp = buildSeriesQuery(d, interval, [['oracle']]).body.aggs?.series;
     expect(comp?.composite?.sources?.map((s) => Object.keys(s)[0])).toEqual(['g0', 'v', 't']);
     expect(comp?.composite?.sources?.[1]).toEqual({ v: { terms: { field: 'source.ip' } } });
     expect(comp?.aggs).toEqual({});
@@ -120,7 +121,7 @@ describe('composite paging', () => {
   test('a distinct count per entity stays near exact around the threshold with bounded memory', () => {
     const d = get('ssh_distributed'); // thresholds 20 / 10
     const totals = buildTotalsQuery(d, interval).body.aggs?.entities;
-    expect(totals?.aggs).toEqual({
+    expect(totals?.aggs).toMatchObject({
       value: { cardinality: { field: 'source.ip', precision_threshold: 100 } },
     });
     expect(cardinalityPrecision({ thresholds: { business_hours: 500, off_hours: 300 } })).toBe(1000);
@@ -131,7 +132,32 @@ describe('composite paging', () => {
   test('a rule without group_by totals the interval in one filter aggregation', () => {
     const t = get('http_5xx_total');
     const body = buildTotalsQuery(t, interval).body;
-    expect(body.aggs).toEqual({ all: { filter: { match_all: {} }, aggs: {} } });
+    // http_5xx_total: 5 minutes, thresholds 100 / 50: buckets of 38 s (T/8 rounded up to a
+    // second), 9 cover any span, so only buckets with ceil(50 / 9) = 6 events are returned
+    expect(body.aggs).toEqual({
+      all: {
+        filter: { match_all: {} },
+        aggs: { heavy: { date_histogram: { field: '@timestamp', fixed_interval: '38s', min_doc_count: 6 } } },
+      },
+    });
+  });
+
+  test('the prune asks for heavy buckets only, and what makes it safe for sum and distinct counts', () => {
+    const d = get('ssh_distributed'); // 10 minutes, off-hours 10: buckets of 75 s, heavy from 2
+    expect(buildTotalsQuery(d, interval).body.aggs?.entities?.aggs).toMatchObject({
+      with_field: { filter: { exists: { field: 'source.ip' } } },
+      field_values: { value_count: { field: 'source.ip' } },
+    });
+    expect(buildHeavyQuery(d, interval, ['oracle'])?.body.aggs).toEqual({
+      heavy: {
+        date_histogram: { field: '@timestamp', fixed_interval: '75s', min_doc_count: 1 },
+        aggs: { e: { terms: { field: 'user.name', size: HEAVY_TERMS_SIZE, min_doc_count: 2 } } },
+      },
+    });
+    const sum: Rule = { ...get('ssh_bruteforce'), metric: { type: 'sum', field: 'x' } };
+    const s = buildTotalsQuery(sum, interval).body.aggs?.entities?.aggs;
+    expect(s).toEqual({ value: { sum: { field: 'x' } }, lowest: { min: { field: 'x' } } });
+    expect(buildHeavyQuery(sum, interval, ['x'])).toBeUndefined();
   });
 });
 
@@ -194,10 +220,10 @@ describe('field-map rewriting', () => {
         },
       },
     ]);
-    const series = buildSeriesQuery(r, interval, 15_000, [['203.0.113.10']]);
+    const series = buildSeriesQuery(r, interval, [['203.0.113.10']]);
     expect(series.body.query?.bool?.filter).toContainEqual({ terms: { client_ip: ['203.0.113.10'] } });
     expect(series.body.aggs?.series.composite?.sources?.[1]).toEqual({
-      t: { date_histogram: { field: 'ts', fixed_interval: '15000ms' } },
+      t: { date_histogram: { field: 'ts', fixed_interval: '1s' } },
     });
     const samples = buildSamplesQuery(r, interval, { 'source.ip': '203.0.113.10' });
     expect(samples.body.query?.bool?.filter).toContainEqual({ term: { client_ip: '203.0.113.10' } });
@@ -210,6 +236,13 @@ describe('field-map rewriting', () => {
     expect(rate?.aggs).toEqual({
       num: { filter: { term: { result: 'failure' } } },
       den: { filter: { terms: { result: ['failure', 'success'] } } },
+    });
+    // 15 minutes, min_total 20: 9 buckets of 113 s cover a span, so 3 documents make one heavy
+    expect(
+      buildHeavyQuery(get('login_failure_rate', mapped), interval, ['host-a'])?.body.aggs?.heavy,
+    ).toEqual({
+      date_histogram: { field: 'ts', fixed_interval: '113s', min_doc_count: 1 },
+      aggs: { e: { terms: { field: 'server', size: HEAVY_TERMS_SIZE, min_doc_count: 3 } } },
     });
     const dos = buildTotalsQuery(get('dos_burst', mapped), interval).body.query?.bool?.filter;
     expect(dos).toContainEqual({ exists: { field: 'verb' } });

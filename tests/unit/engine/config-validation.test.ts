@@ -351,6 +351,11 @@ thresholds: {business_hours: 15, off_hours: 8}
       msg: 'window: expected a duration like 90s, 10m, 24h or 30d (at most 366d), got "2 minutes"',
     },
     {
+      from: 'window: 2m',
+      to: 'window: 1500ms',
+      msg: 'window: expected whole seconds, e.g. 90s or 2m; milliseconds given, got 1500',
+    },
+    {
       from: 'off_hours: 8}',
       to: 'off_hours: five}',
       msg: 'thresholds.off_hours: expected a positive number, got "five"',

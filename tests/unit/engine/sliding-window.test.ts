@@ -1,14 +1,13 @@
 /**
- * Sliding windows over histogram buckets (width window/8): bursts across bucket edges, spans
- * clipped to the interval, ratio and cardinality metrics, the threshold at the span's end, and
- * which firing span is reported.
+ * Exact sliding windows over 1-second buckets: bursts across minute edges, spans clipped to the
+ * interval, ratio and cardinality metrics, the threshold at the span's end, and which firing span
+ * is reported. The brute-force oracle comparison is in exact-spans.test.ts.
  */
 import type { Calendar } from '../../../src/config/schema';
 import { thresholdFor } from '../../../src/evaluate/calendar';
 import { evaluateRule } from '../../../src/evaluate/evaluate-rule';
 import type { BucketValue } from '../../../src/evaluate/series';
-import { metricValue, scanSpans } from '../../../src/evaluate/sliding-window';
-import { bucketsPerSpan, bucketWidthMs } from '../../../src/query/resolution';
+import { metricValue, scanSpans, spanStarts } from '../../../src/evaluate/sliding-window';
 import type { Interval } from '../../../src/query/types';
 import type { Rule } from '../../../src/rules/rule-schema';
 import { at, bucket, calendar, rule, seriesOf, spread } from './fixtures';
@@ -25,42 +24,37 @@ interface Ev {
 
 /** What Elasticsearch would return for these events in this interval, evaluated like a cycle does. */
 function evaluate(r: Rule, events: Ev[], interval: Interval, cal: Calendar = utc, key = ['203.0.113.10']) {
-  const bucketMs = bucketWidthMs(r.window);
   const inside = events.filter((e) => e.at >= interval.startMs && e.at < interval.endMs);
-  const series = seriesOf(key, bucketMs, inside);
-  return evaluateRule(
-    r,
-    { series: [series], bucketMs, spanBuckets: bucketsPerSpan(r.window, bucketMs) },
-    interval,
-    cal,
-  );
+  return evaluateRule(r, { series: [seriesOf(key, S, inside)] }, interval, cal);
 }
 
 const events = (instants: number[], extra: Omit<Ev, 'at'> = {}): Ev[] =>
   instants.map((t) => ({ at: t, ...extra }));
 const iv = (from: string, to: string): Interval => ({ startMs: at(from), endMs: at(to) });
 
-describe('resolution', () => {
+describe('spans start on whole seconds, inside the interval', () => {
   test.each([
-    { window: 2 * MIN, width: 15 * S, spans: 9 },
-    { window: MIN, width: 7 * S, spans: 10 },
-    { window: 10 * MIN, width: 75 * S, spans: 9 },
-    { window: 15 * MIN, width: 112 * S, spans: 10 },
-    { window: 4 * S, width: S, spans: 5 },
-  ])(
-    'window $window ms → buckets of $width ms, $spans per span (resolution T/8 or finer)',
-    ({ window, width, spans }) => {
-      expect(bucketWidthMs(window)).toBe(width);
-      expect(bucketsPerSpan(window, width)).toBe(spans);
-      expect(width).toBeLessThanOrEqual(window / 4);
-      // any T-long span, wherever it starts, is covered by `spans` consecutive buckets
-      for (let offset = 0; offset < width; offset += width / 5) {
-        const first = Math.floor(offset / width);
-        const last = Math.floor((offset + window - 1) / width);
-        expect(last - first + 1).toBeLessThanOrEqual(spans);
-      }
+    {
+      name: 'interval on whole seconds',
+      from: '2026-11-18T03:00:00Z',
+      to: '2026-11-18T03:10:00Z',
+      first: '2026-11-18T03:00:00Z',
+      last: '2026-11-18T03:08:00Z',
     },
-  );
+    {
+      name: 'interval edges inside a second: the first and last spans lose less than a second',
+      from: '2026-11-18T03:00:00.400Z',
+      to: '2026-11-18T03:10:00.300Z',
+      first: '2026-11-18T03:00:00Z',
+      last: '2026-11-18T03:08:01Z',
+    },
+  ])('$name', ({ from, to, first, last }) => {
+    expect(spanStarts(iv(from, to), 2 * MIN)).toEqual({ first: at(first), last: at(last) });
+  });
+
+  test('an interval no longer than the window is one span', () => {
+    expect(spanStarts(iv('2026-11-18T03:00:00.400Z', '2026-11-18T03:02:00.400Z'), 2 * MIN)).toBeUndefined();
+  });
 });
 
 describe('a burst straddling a bucket edge is found', () => {
@@ -134,12 +128,10 @@ describe('spans never leave the interval', () => {
   ])('$name', ({ from, to, burst }) => {
     const interval = iv(from, to);
     const seen: number[] = [];
-    const bucketMs = bucketWidthMs(r.window);
     const evs = events(spread(12, at(burst), 12 * S)).filter((e) => e.at < interval.endMs);
     const scan = scanSpans({
-      series: seriesOf(['x'], bucketMs, evs),
-      bucketMs,
-      spanBuckets: bucketsPerSpan(r.window, bucketMs),
+      series: seriesOf(['x'], S, evs),
+      windowMs: r.window,
       interval,
       metric: r.metric,
       thresholdAt: (ms) => {
@@ -164,8 +156,7 @@ describe('spans never leave the interval', () => {
     const interval = iv('2026-11-18T03:00:00Z', '2026-11-18T03:10:00Z');
     const scan = scanSpans({
       series: { key: ['x'], buckets: new Map() },
-      bucketMs: 15 * S,
-      spanBuckets: 9,
+      windowMs: 2 * MIN,
       interval,
       metric: { type: 'count' },
       thresholdAt: () => ({ threshold: 8, schedule: 'off_hours' }),
@@ -262,9 +253,9 @@ describe('cardinality counts distinct values across buckets', () => {
       fires: false,
     },
     {
-      name: '20 addresses over 40 minutes: at most 6 in 10 minutes',
+      name: '20 addresses, one every 2 minutes: 5 in any 10 minutes',
       evs: tries(ipList(20), 2 * MIN),
-      value: 6,
+      value: 5,
       fires: false,
     },
   ])('$name', ({ evs, value, fires }) => {
@@ -292,7 +283,8 @@ describe('sum', () => {
 
 describe("the threshold in force at a span's end decides", () => {
   const r = rule(); // 2 min window, business 15, off-hours 8; Wednesday, UTC, 08:00–18:00
-  // 10 failures between 17:58:00 and 17:59:50: too few for business hours, enough off-hours
+  // 10 failures 11 s apart from 17:58:00 to 17:59:39: too few for business hours. Only spans
+  // ending after 18:00 are off-hours, and those miss the failure at 17:58:00: 9 ≥ 8
   const evening = events(spread(10, at('2026-11-18T17:58:00Z'), 110 * S));
   test.each([
     { to: '2026-11-18T17:59:00Z', fires: false, peakSchedule: 'business_hours', peak: 6 },
@@ -308,9 +300,9 @@ describe("the threshold in force at a span's end decides", () => {
     }
     expect(out.findings).toHaveLength(1);
     const f = out.findings[0];
-    expect(f).toMatchObject({ value: 10, threshold: 8, schedule: 'off_hours' });
-    // the firing span ends after 18:00, so its last instant is off-hours
-    expect(Date.parse(f.window.end)).toBeGreaterThan(at('2026-11-18T18:00:00Z'));
+    expect(f).toMatchObject({ value: 9, threshold: 8, schedule: 'off_hours' });
+    // the first span ending after 18:00 (its last instant is off-hours): 2 minutes from 17:58:01
+    expect(f.window).toEqual({ start: '2026-11-18T17:58:01.000Z', end: '2026-11-18T18:00:01.000Z' });
   });
 
   test('a span ending at 08:00 is still off-hours; one ending after it is not', () => {
@@ -384,17 +376,16 @@ describe('the firing span with the highest value/threshold is reported', () => {
   });
 
   test('findings of one rule are ordered by value/threshold, entities named by group_by', () => {
-    const bucketMs = bucketWidthMs(r.window);
     const T = at('2026-11-18T03:01:00Z');
     const series = [
-      seriesOf(['10.0.0.1'], bucketMs, events(spread(9, T, 30 * S))),
-      seriesOf(['10.0.0.2'], bucketMs, events(spread(40, T, 30 * S))),
-      seriesOf(['10.0.0.3'], bucketMs, events(spread(3, T, 30 * S))),
-      seriesOf(['10.0.0.4'], bucketMs, events(spread(16, T, 30 * S))),
+      seriesOf(['10.0.0.1'], S, events(spread(9, T, 30 * S))),
+      seriesOf(['10.0.0.2'], S, events(spread(40, T, 30 * S))),
+      seriesOf(['10.0.0.3'], S, events(spread(3, T, 30 * S))),
+      seriesOf(['10.0.0.4'], S, events(spread(16, T, 30 * S))),
     ];
     const { findings, peaks } = evaluateRule(
       r,
-      { series, bucketMs, spanBuckets: bucketsPerSpan(r.window, bucketMs) },
+      { series },
       iv('2026-11-18T03:00:00Z', '2026-11-18T03:10:00Z'),
       utc,
     );

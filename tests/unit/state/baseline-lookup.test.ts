@@ -13,7 +13,6 @@ import {
   HOUR_MS,
 } from '../../../src/evaluate/baseline-model';
 import { evaluateRule, evaluateRuleWith } from '../../../src/evaluate/evaluate-rule';
-import { bucketsPerSpan, bucketWidthMs } from '../../../src/query/resolution';
 import type { BaselineSpec } from '../../../src/rules/rule-schema';
 import { naiveLookup } from '../../helpers/baseline-reference';
 import { prng } from '../../helpers/prng';
@@ -131,16 +130,15 @@ describe('precomputed lookup = straightforward computation', () => {
     const cal = calendar({ timezone: 'Europe/Berlin' });
     // three hours live, across the change (01:00Z is 03:00 CEST → 02:00 CET)
     const interval = { startMs: model.completeUntil - 2 * HOUR_MS, endMs: model.completeUntil + HOUR_MS };
-    const bucketMs = bucketWidthMs(r.window);
     const rnd = prng(22);
     const series = [...model.entities.keys()].map((k, i) => {
       const events = Array.from({ length: 1 + Math.floor(rnd() * 20) }, () => ({
         at: interval.startMs + Math.floor(rnd() * (interval.endMs - interval.startMs)),
         value: { sum: i % 3 === 0 ? 1e12 * rnd() : 1e9 * rnd() },
       }));
-      return seriesOf(JSON.parse(k), bucketMs, events);
+      return seriesOf(JSON.parse(k), 1000, events);
     });
-    const input = { series, bucketMs, spanBuckets: bucketsPerSpan(r.window, bucketMs) };
+    const input = { series };
     const fast = evaluateRule(r, input, interval, cal, model);
     expect(fast).toEqual(evaluateRuleWith(r, input, interval, cal, naiveLookup(model)));
     expect(fast.findings.length).toBeGreaterThan(0); // the comparison covers findings, not only peaks
