@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type winston from 'winston';
-import type DailyRotateFile from 'winston-daily-rotate-file';
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
 import { ConfigError } from '../errors';
 import { redact } from './redact';
 
@@ -38,36 +38,6 @@ export function createAuditLog(settings: AuditSettings, secrets: readonly string
       { cause: e },
     );
   }
-  // winston and its rotating file open at the first record, not at start-up: a scan's first
-  // query goes out before its first record, and `vigil validate` never writes one
-  let open: { logger: winston.Logger; transport: DailyRotateFile } | undefined;
-  const log = (level: string, message: string, meta?: Record<string, unknown>) => {
-    open ??= openAuditFile(settings, secrets);
-    open.logger.log(level, message, meta ?? {});
-  };
-  return {
-    dir: settings.dir,
-    record: (event, data = {}, level = 'info') => log(level, event, { event, ...data }),
-    info: (m, meta) => log('info', m, meta),
-    warn: (m, meta) => log('warn', m, meta),
-    error: (m, meta) => log('error', m, meta),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!open) return resolve();
-        const done = () => resolve();
-        open.transport.on('finish', done);
-        setTimeout(done, 2000).unref();
-        open.logger.end();
-      }),
-  };
-}
-
-function openAuditFile(
-  settings: AuditSettings,
-  secrets: readonly string[],
-): { logger: winston.Logger; transport: DailyRotateFile } {
-  const winston = require('winston') as typeof import('winston');
-  const DailyRotateFile = require('winston-daily-rotate-file') as typeof import('winston-daily-rotate-file');
   const transport = new DailyRotateFile({
     dirname: settings.dir,
     filename: 'vigil-audit-%DATE%.log',
@@ -88,7 +58,22 @@ function openAuditFile(
     format: winston.format.combine(scrub(), winston.format.timestamp(), winston.format.json()),
     transports: [transport],
   });
-  return { logger, transport };
+  const log = (level: string, message: string, meta?: Record<string, unknown>) =>
+    logger.log(level, message, meta ?? {});
+  return {
+    dir: settings.dir,
+    record: (event, data = {}, level = 'info') => log(level, event, { event, ...data }),
+    info: (m, meta) => log('info', m, meta),
+    warn: (m, meta) => log('warn', m, meta),
+    error: (m, meta) => log('error', m, meta),
+    close: () =>
+      new Promise<void>((resolve) => {
+        const done = () => resolve();
+        transport.on('finish', done);
+        setTimeout(done, 2000).unref();
+        logger.end();
+      }),
+  };
 }
 
 /** An audit log that writes nothing (tests of pure stages, --dry-run without a log dir). */

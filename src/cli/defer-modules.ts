@@ -1,11 +1,12 @@
 /**
- * Start-up time and memory: the Elasticsearch client requires, when it is loaded, three modules
- * that vigil never calls. Together they cost about 90 ms of a cold start and 35 MiB of RSS
- * (bench/cold-start.js measures the start-up):
+ * Start-up time and memory: libraries vigil uses require, when they are loaded, modules that
+ * vigil never calls. The Elasticsearch client's three cost about 90 ms of a cold start and 35 MiB
+ * of RSS (bench/cold-start.js measures the start-up):
  *
  * - `apache-arrow`, for the ES|QL helpers' Arrow format (toArrowTable, toArrowReader);
  * - `undici`, for UndiciConnection: vigil's clients use HttpConnection (collect/client.ts);
- * - `@opentelemetry/core`, for suppressTracing, used only with `suppressInternalInstrumentation`.
+ * - `@opentelemetry/core`, for suppressTracing, used only with `suppressInternalInstrumentation`;
+ * - and winston's `@so-ric/colorspace`, which colours the namespace of DEBUG= diagnostics output.
  *
  * Each is entered in the module cache as a stand-in whose exports load the real module on first
  * use, so nothing changes for code that does use them; it only stops paying for those that do not.
@@ -19,15 +20,13 @@ const DEFERRED: [request: string, from: string][] = [
   ['apache-arrow/Arrow.node', '@elastic/elasticsearch'],
   ['undici', '@elastic/transport'],
   ['@opentelemetry/core', '@elastic/transport'],
+  ['@so-ric/colorspace', '@dabh/diagnostics'],
 ];
 
 /** Where `request` resolves to from inside `pkg`, or undefined when it does not resolve. */
 function resolveFrom(pkg: string, request: string): string | undefined {
   try {
-    const client = path.dirname(require.resolve('@elastic/elasticsearch'));
-    const base =
-      pkg === '@elastic/elasticsearch' ? client : path.dirname(require.resolve(pkg, { paths: [client] }));
-    return require.resolve(request, { paths: [base] });
+    return require.resolve(request, { paths: [path.dirname(require.resolve(pkg))] });
   } catch {
     return undefined;
   }
@@ -46,18 +45,18 @@ function lazyEntry(file: string): Module {
   const entry = new Module(file);
   entry.filename = file;
   entry.loaded = true;
-  entry.exports = new Proxy(
-    {},
-    {
-      get: (_t, key) => load()[key],
-      has: (_t, key) => key in load(),
-      ownKeys: () => Reflect.ownKeys(load()),
-      getOwnPropertyDescriptor: (_t, key) => {
-        const d = Object.getOwnPropertyDescriptor(load(), key);
-        return d && { ...d, configurable: true };
-      },
+  // a function target, so that a module whose exports are a function can be called through it
+  const target = (() => undefined) as unknown as Record<PropertyKey, unknown>;
+  entry.exports = new Proxy(target, {
+    apply: (_t, self, args) => Reflect.apply(load() as unknown as (...a: unknown[]) => unknown, self, args),
+    get: (_t, key) => load()[key],
+    has: (_t, key) => key in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Object.getOwnPropertyDescriptor(load(), key);
+      return d && { ...d, configurable: true };
     },
-  );
+  });
   return entry;
 }
 
