@@ -100,6 +100,16 @@ async function loadData(client: Client): Promise<{ truth: Set<string>; seconds: 
   return { truth, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** The table, into bench/README.md between the peer-results markers. */
+function writeIntoReadme(block: string): void {
+  const readme = path.join(REPO, 'bench', 'README.md');
+  const text = fs.readFileSync(readme, 'utf8');
+  const marked = /<!-- peer-results -->[\s\S]*<!-- \/peer-results -->/;
+  if (!marked.test(text)) return;
+  fs.writeFileSync(readme, text.replace(marked, `<!-- peer-results -->\n${block}\n<!-- /peer-results -->`));
+  console.log('written to bench/README.md');
+}
+
 interface Row {
   contender: Contender;
   runs: Measured[];
@@ -185,10 +195,9 @@ async function main(): Promise<void> {
       }
     }
     const { text, figures } = table(rows, truth);
-    console.log(
-      `\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${os.cpus().length} cores, node ${process.version}, Elasticsearch ${version}; ${PEER_SHAPE.failures + PEER_SHAPE.successes} events, rule ≥ 15 failures per source.ip in 2 minutes\n`,
-    );
-    console.log(text);
+    const header = `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${os.loadavg()[0].toFixed(1)} at the end; node ${process.version}; Elasticsearch ${version}; ${PEER_SHAPE.failures + PEER_SHAPE.successes} events, rule ≥ 15 failures per source.ip in 2 minutes`;
+    console.log(`\n${header}\n\n${text}`);
+    if (!ONLY_VIGIL) writeIntoReadme(`${header}:\n\n${text}`);
     if (process.env.BENCH_JSON)
       fs.appendFileSync(
         process.env.BENCH_JSON,

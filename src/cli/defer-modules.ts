@@ -32,7 +32,10 @@ function resolveFrom(pkg: string, request: string): string | undefined {
   }
 }
 
-/** A module-cache entry whose exports load the real module the first time anything reads them. */
+/**
+ * A module-cache entry whose exports load the real module the first time anything reads them (the
+ * real module then takes its place in the cache). It says what it is: `deferred: true`.
+ */
 function lazyEntry(file: string): Module {
   let real: Record<PropertyKey, unknown> | undefined;
   const load = (): Record<PropertyKey, unknown> => {
@@ -42,7 +45,7 @@ function lazyEntry(file: string): Module {
     }
     return real;
   };
-  const entry = new Module(file);
+  const entry = Object.assign(new Module(file), { deferred: true });
   entry.filename = file;
   entry.loaded = true;
   // a function target, so that a module whose exports are a function can be called through it
