@@ -110,6 +110,19 @@ function writeIntoReadme(block: string): void {
   console.log('written to bench/README.md');
 }
 
+/** The cluster's version: from `GET /`, or from the nodes where that is missing (8.x test zips). */
+async function engineVersion(client: Client): Promise<string> {
+  try {
+    const info = (await client.transport.request({ method: 'GET', path: '/' })) as {
+      version?: { number?: string };
+    };
+    return info.version?.number ?? '?';
+  } catch {
+    const nodes = await client.nodes.info({ metric: '_none' });
+    return Object.values(nodes.nodes)[0]?.version ?? '?';
+  }
+}
+
 interface Row {
   contender: Contender;
   runs: Measured[];
@@ -159,10 +172,7 @@ async function main(): Promise<void> {
   const client = new Client({ ...ENGINE_NEUTRAL, node: url, requestTimeout: 300_000 });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-peer-'));
   try {
-    const info = (await client.transport.request({ method: 'GET', path: '/' })) as {
-      version?: { number?: string };
-    };
-    const version = info.version?.number ?? '?';
+    const version = await engineVersion(client);
     if (!ONLY_VIGIL && !version.startsWith('7.'))
       throw new Error(`ElastAlert 0.2.4 needs Elasticsearch 7.x; the cluster at ${url} is ${version}`);
     const { truth, seconds } = await loadData(client);
