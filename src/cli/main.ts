@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** Thin entry point: parse flags, call the app, map errors to exit codes and one-line messages. */
+// first: keeps modules the Elasticsearch client loads and vigil never uses from loading at start-up
+import './defer-modules';
 import { Command, CommanderError } from 'commander';
 import { loadContext } from '../app/context';
 import { createAuditLog } from '../audit/audit-log';

@@ -3,6 +3,7 @@ import {
   Client,
   type ClientOptions,
   errors,
+  HttpConnection,
   SniffingTransport,
   type TransportOptions,
 } from '@elastic/elasticsearch';
@@ -40,8 +41,16 @@ export class EngineNeutralTransport extends SniffingTransport {
   }
 }
 
-/** Options shared by every client vigil builds (commands, ingest): one transport for all engines. */
-export const ENGINE_NEUTRAL: Pick<ClientOptions, 'Transport'> = { Transport: EngineNeutralTransport };
+/**
+ * Options shared by every client vigil builds (commands, ingest): one transport for all engines,
+ * over Node's own http module (HttpConnection) rather than undici: undici adds ~35 ms to every
+ * start and ~18 MiB of RSS, and vigil sends a few requests per cycle, where it gains nothing
+ * (cli/defer-modules.ts then keeps it from loading at all).
+ */
+export const ENGINE_NEUTRAL: Pick<ClientOptions, 'Transport' | 'Connection'> = {
+  Transport: EngineNeutralTransport,
+  Connection: HttpConnection,
+};
 
 /**
  * Builds the one search-engine client of a process (Elasticsearch or OpenSearch). Retries of 502/503/504 and connection errors

@@ -1,6 +1,5 @@
 /** Small zod building blocks whose error messages read well after a config path. */
 import { IANAZone } from 'luxon';
-import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
@@ -54,9 +53,13 @@ export const timezone = () =>
 export const cronExpression = () =>
   z
     .string({ error: 'expected a cron expression' })
-    .refine((s) => s.trim().split(/\s+/).length >= 5 && cron.validate(s), {
-      error: 'expected a cron expression like "*/5 * * * *"',
-    });
+    .refine(
+      (s) =>
+        s.trim().split(/\s+/).length >= 5 && (require('node-cron') as typeof import('node-cron')).validate(s),
+      {
+        error: 'expected a cron expression like "*/5 * * * *"',
+      },
+    );
 
 export const nonEmptyString = (what = 'a non-empty string') =>
   z

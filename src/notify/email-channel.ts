@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { ConfigError } from '../errors';
 import type { EmailChannelConfig } from './channel-schema';
@@ -20,7 +20,10 @@ export function createEmailSender(
   config: EmailChannelConfig,
   options: RenderOptions & { logger: NotifyLogger; configPath?: string },
 ): Sender {
-  const transport = createEmailTransport(name, config, options);
+  // the options are checked now (an unreadable CA file is a config error at start-up); nodemailer
+  // itself is loaded at the first message, so a cycle that sends none never pays for it
+  const transportOptions = emailTransportOptions(name, config, options);
+  let transport: Transporter<SMTPTransport.SentMessageInfo> | undefined;
   const secrets = [config.password];
 
   return {
@@ -29,6 +32,7 @@ export function createEmailSender(
     async send(digest: Digest): Promise<void> {
       const mail = renderEmail(digest, { kibanaUrl: options.kibanaUrl, alertsIndex: options.alertsIndex });
       try {
+        transport ??= loadNodemailer().createTransport(transportOptions);
         await transport.sendMail({
           from: config.from,
           to: config.to,
@@ -50,7 +54,7 @@ export function createEmailSender(
       }
     },
     close(): void {
-      transport.close();
+      transport?.close();
     },
   };
 }
@@ -61,6 +65,19 @@ export function createEmailTransport(
   config: EmailChannelConfig,
   options: { logger: NotifyLogger; configPath?: string },
 ): Transporter<SMTPTransport.SentMessageInfo> {
+  return loadNodemailer().createTransport(emailTransportOptions(name, config, options));
+}
+
+/** nodemailer, loaded when a message is about to be sent (it costs ~20 ms of start-up). */
+function loadNodemailer(): typeof import('nodemailer') {
+  return require('nodemailer');
+}
+
+function emailTransportOptions(
+  name: string,
+  config: EmailChannelConfig,
+  options: { logger: NotifyLogger; configPath?: string },
+): SMTPTransport.Options {
   const transportOptions: SMTPTransport.Options = {
     host: config.host,
     port: config.port,
@@ -74,7 +91,7 @@ export function createEmailTransport(
     tls: tlsOptions(name, config, options),
   };
   if (config.username) transportOptions.auth = { user: config.username, pass: config.password ?? '' };
-  return nodemailer.createTransport(transportOptions);
+  return transportOptions;
 }
 
 function tlsOptions(

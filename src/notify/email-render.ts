@@ -1,4 +1,3 @@
-import Handlebars from 'handlebars';
 import type { Digest } from './digest';
 import { messageIdFor } from './digest';
 import { buildDigestView, type RenderOptions } from './digest-view';
@@ -19,10 +18,23 @@ const SEVERITY_COLORS: Record<string, string> = {
   critical: '#cf222e',
 };
 
-// One isolated Handlebars environment; only built-in helpers are allowed.
-const hbs = Handlebars.create();
-const renderHtml = hbs.compile(HTML_TEMPLATE, { knownHelpersOnly: true });
-const renderText = hbs.compile(TEXT_TEMPLATE, { knownHelpersOnly: true, noEscape: true });
+type Render = (context: object) => string;
+let templates: { html: Render; text: Render } | undefined;
+
+/**
+ * The compiled templates, in one isolated Handlebars environment where only built-in helpers are
+ * allowed. Handlebars is loaded at the first email rendered, not at start-up.
+ */
+function compiledTemplates(): { html: Render; text: Render } {
+  if (!templates) {
+    const hbs = (require('handlebars') as typeof import('handlebars')).create();
+    templates = {
+      html: hbs.compile(HTML_TEMPLATE, { knownHelpersOnly: true }),
+      text: hbs.compile(TEXT_TEMPLATE, { knownHelpersOnly: true, noEscape: true }),
+    };
+  }
+  return templates;
+}
 
 /** Renders one digest as an email with HTML and plain-text parts. */
 export function renderEmail(digest: Digest, options: RenderOptions = {}): RenderedEmail {
@@ -31,10 +43,11 @@ export function renderEmail(digest: Digest, options: RenderOptions = {}): Render
     ...view,
     findings: view.findings.map((f) => ({ ...f, color: SEVERITY_COLORS[f.severity] ?? '#57606a' })),
   };
+  const { html, text } = compiledTemplates();
   return {
     subject: view.subject,
-    html: renderHtml(context),
-    text: renderText(context),
+    html: html(context),
+    text: text(context),
     messageId: messageIdFor(view.alertIds),
   };
 }

@@ -7,8 +7,7 @@ import { defaultConfigPath } from '../../app/context';
 import { createClient, ENGINE_NEUTRAL } from '../../collect/client';
 import { loadConfig } from '../../config/load-config';
 import { ConfigError, EXIT, UsageError } from '../../errors';
-import { type IngestOptions, runIngest } from '../../ingest/run-ingest';
-import { formatSummary, isPartial } from '../../ingest/summary';
+import type { IngestOptions } from '../../ingest/run-ingest';
 import { LOG_TYPES } from '../../ingest/types';
 
 interface IngestFlags {
@@ -109,6 +108,9 @@ async function runIngestCommand(paths: string[], flags: IngestFlags): Promise<nu
     host: flags.host,
   };
   try {
+    // the parsers, bulk writer and progress bar load only for ingest
+    const { runIngest } = await import('../../ingest/run-ingest');
+    const { formatSummary, isPartial } = await import('../../ingest/summary');
     const summary = await runIngest(options, {
       client,
       signal: controller.signal,

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { startMonitor } from '../../app/monitor';
+import type { startMonitor } from '../../app/monitor';
 import { buildRuntime } from '../../app/runtime';
 import { parseMinutes } from '../../app/scan-interval';
 import { parseDuration } from '../../config/duration';
@@ -78,6 +78,8 @@ does not stop monitor: the cycles fail, are counted, /healthz answers 503 and /l
         throw new UsageError(`--grace: expected a duration like 30s, got "${opts.grace.slice(0, 20)}"`);
       const rt = buildRuntime(opts);
       const cfg = rt.loaded.config;
+      // the scheduler, metrics server and prom-client load only for monitor, not for every command
+      const { startMonitor } = await import('../../app/monitor');
       const out = createConsoleLog(opts.logLevel ?? cfg.logging.level, rt.loaded.secrets);
       let handle: Awaited<ReturnType<typeof startMonitor>>;
       try {

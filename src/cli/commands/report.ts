@@ -3,7 +3,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadContext } from '../../app/context';
 import { createAuditLog } from '../../audit/audit-log';
 import { EXIT } from '../../errors';
-import { runReport } from '../../report/run-report';
 import { configOption, rulesOption } from '../options';
 import { colours } from '../output';
 
@@ -60,6 +59,8 @@ async function runReportCommand(opts: ReportOpts): Promise<number> {
   const err = colours(process.stderr);
   try {
     const out = opts.out ?? (opts.email ? undefined : 'vigil-report.html');
+    // vega, vega-lite and resvg (~70 ms of start-up) load only for the report
+    const { runReport } = await import('../../report/run-report');
     const r = await runReport(ctx, audit, { days: opts.days, out, email: opts.email, nowMs: Date.now() });
     for (const w of r.data.warnings) process.stderr.write(`${err.yellow('warning:')} ${w}\n`);
     const alerts = r.data.alertsByDay.reduce((a, b) => a + b.count, 0);
