@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { duration, fieldName, nonEmptyString, positiveInt, positiveNumber } from '../config/schema-kit';
 import { SEVERITIES } from '../types';
+import { anomalyConflicts, anomalySchema, featureQueries } from './anomaly-schema';
 import { findRegexps, luceneRegexpProblem } from './lucene-regexp';
+import { queryDsl } from './query-dsl';
 import { THRESHOLD_KEYS, thresholdProblem } from './threshold-checks';
-
-/** Elasticsearch query DSL, written in YAML: a mapping with one query type at its top. */
-const queryDsl = z
-  .record(z.string(), z.unknown(), {
-    error: 'expected an Elasticsearch query (a mapping such as {term: {event.outcome: failure}})',
-  })
-  .refine((q) => Object.keys(q).length === 1, {
-    error: 'expected exactly one query type at the top, e.g. bool or term',
-  });
 
 const metricSchema = z.discriminatedUnion(
   'type',
@@ -63,6 +56,8 @@ export const ruleSchema = z
     window: duration(),
     thresholds: z.strictObject({ business_hours: positiveNumber(), off_hours: positiveNumber() }).optional(),
     baseline: baselineSchema.optional(),
+    /** an Isolation Forest over per-entity feature vectors (src/rules/anomaly-schema.ts) */
+    anomaly: anomalySchema.optional(),
     sample_fields: z.array(fieldName()).max(20).default([]),
     channels: z.array(nonEmptyString('a channel name')).default([]),
     realert: duration().default(3_600_000),
@@ -71,7 +66,8 @@ export const ruleSchema = z
   })
   .superRefine((r, ctx) => {
     // a broken regexp pattern is otherwise only found by Elasticsearch, on every cycle
-    const queries: [string[], unknown][] = [[['filter'], r.filter]];
+    const queries: [(string | number)[], unknown][] = [[['filter'], r.filter]];
+    if (r.anomaly) queries.push(...featureQueries(r.anomaly));
     if (r.metric.type === 'ratio')
       queries.push(
         [['metric', 'numerator'], r.metric.numerator],
@@ -96,11 +92,12 @@ export const ruleSchema = z
       });
     if (r.baseline && r.baseline.period < 86_400_000)
       ctx.addIssue({ code: 'custom', path: ['baseline', 'period'], message: 'expected at least 1d' });
-    if (!r.thresholds && !r.baseline)
+    if (r.anomaly) for (const issue of anomalyConflicts(r)) ctx.addIssue({ code: 'custom', ...issue });
+    else if (!r.thresholds && !r.baseline)
       ctx.addIssue({
         code: 'custom',
         path: ['thresholds'],
-        message: 'missing; a rule needs thresholds, a baseline, or both',
+        message: 'missing; a rule needs thresholds, a baseline, or both (or an anomaly block)',
       });
     if (r.thresholds) {
       for (const k of THRESHOLD_KEYS) {
