@@ -75,7 +75,10 @@ function growTree(points: number[][], rows: number[], limit: number, random: () 
       tree.value.push(members.length);
       tree.right.push(-1);
     };
-    if (depth >= limit || members.length <= 1) return leaf();
+    if (depth >= limit || members.length <= 1) {
+      leaf();
+      return;
+    }
     const ranges: [number, number, number][] = [];
     for (let f = 0; f < dims; f++) {
       let lo = Number.POSITIVE_INFINITY;
@@ -88,7 +91,10 @@ function growTree(points: number[][], rows: number[], limit: number, random: () 
       if (hi > lo) ranges.push([f, lo, hi]);
     }
     // every attribute constant: the points cannot be told apart, the node is external
-    if (ranges.length === 0) return leaf();
+    if (ranges.length === 0) {
+      leaf();
+      return;
+    }
     const [f, lo, hi] = ranges[Math.floor(random() * ranges.length)];
     const split = lo + random() * (hi - lo);
     tree.feature.push(f);

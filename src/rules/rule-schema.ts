@@ -97,7 +97,7 @@ export const ruleSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['thresholds'],
-        message: 'missing; a rule needs thresholds, a baseline, or both (or an anomaly block)',
+        message: 'missing; a rule needs thresholds, a baseline, or both',
       });
     if (r.thresholds) {
       for (const k of THRESHOLD_KEYS) {

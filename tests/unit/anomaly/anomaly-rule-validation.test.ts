@@ -19,7 +19,7 @@ const config = () =>
     { baseDir: '/', sha256: '' },
   ).config;
 
-export const GOOD_ANOMALY = `id: odd_logins
+const GOOD_ANOMALY = `id: odd_logins
 title: t
 description: d
 remediation: r
