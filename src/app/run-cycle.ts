@@ -8,11 +8,14 @@ import { collectRuleValues } from '../collect/collect-rule-values';
 import { fetchSamples } from '../collect/fetch-samples';
 import type { Calendar } from '../config/schema';
 import type { VigilError } from '../errors';
+import type { AnomalyModel } from '../evaluate/anomaly-model';
 import type { BaselineModel } from '../evaluate/baseline-model';
 import { evaluateRule } from '../evaluate/evaluate-rule';
+import { isAnomalyRule } from '../query/build-anomaly-query';
 import type { Interval } from '../query/types';
 import type { Rule } from '../rules/rule-schema';
 import type { Finding, Schedule } from '../types';
+import { runAnomalyRules } from './anomaly-cycle';
 
 export interface RuleFailure {
   rule: string;
@@ -58,6 +61,8 @@ export interface CycleInput {
   samples?: boolean;
   /** skip the preflight (monitor caches it) */
   preflight?: boolean;
+  /** the anomaly rules' models (app/anomaly-stage); an anomaly rule without one is not scored */
+  anomalyModels?: Map<string, AnomalyModel>;
 }
 
 async function timed<T>(phases: Record<string, number>, name: string, fn: () => Promise<T> | T): Promise<T> {
@@ -100,11 +105,16 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
   const warnings =
     input.preflight === false ? [] : await timed(phases, 'preflight', () => preflightWarnings(client, rules));
   const intervalOf = (r: Rule) => input.intervals?.get(r.id) ?? interval;
-  const failed = input.failed ?? new Map<string, VigilError>();
-  const queried = rules.filter((r) => !failed.has(r.id));
-  const { values, stats } = await timed(phases, 'query', () =>
-    collectRuleValues(client, queried, intervalOf),
+  const failed = new Map(input.failed ?? new Map<string, VigilError>());
+  const queried = rules.filter((r) => !failed.has(r.id) && !r.anomaly);
+  const anomalyRules = rules.filter(isAnomalyRule).filter((r) => !failed.has(r.id));
+  const [{ values, stats }, anomaly] = await timed(phases, 'query', () =>
+    Promise.all([
+      collectRuleValues(client, queried, intervalOf),
+      runAnomalyRules(client, anomalyRules, input.anomalyModels ?? new Map(), intervalOf, calendar),
+    ]),
   );
+  for (const [id, error] of anomaly.errors) failed.set(id, error);
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   const ruleStats: CycleReport['rules'] = [];
@@ -119,6 +129,10 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
         `rule ${r.id} not evaluated: its baseline could not be loaded; it keeps its checkpoint and sends no recoveries until it can`,
       );
   }
+  findings.push(...anomaly.findings);
+  for (const [id, p] of anomaly.peaks) peaks.set(id, p);
+  ruleStats.push(...anomaly.rules);
+  for (const [k, v] of Object.entries(anomaly.stats)) stats[k as keyof typeof stats] += v;
   await timed(phases, 'evaluate', () => {
     for (const v of values) {
       if (!v.ok) {

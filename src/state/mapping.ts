@@ -11,6 +11,7 @@ import type { estypes } from '@elastic/elasticsearch';
  *   lease       rule (or shard), owner, expires_at
  *   instance    owner (a monitor's id), expires_at: the heartbeat of the monitors sharing the rules
  *   channel     channel, expires_at, body: a channel some instance delivers to (type, min_severity)
+ *   model       rule, updated_at, body: an anomaly rule's forest, training span and feature statistics
  */
 export const STATE_DOC_TYPES = [
   'checkpoint',
@@ -20,6 +21,7 @@ export const STATE_DOC_TYPES = [
   'lease',
   'instance',
   'channel',
+  'model',
 ] as const;
 export type StateDocType = (typeof STATE_DOC_TYPES)[number];
 

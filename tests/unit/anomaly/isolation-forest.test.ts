@@ -115,15 +115,38 @@ describe('isolation forest on a Gaussian cluster with obvious outliers', () => {
   });
 });
 
+describe('values beyond the training range on discrete data (the leaf-box extension)', () => {
+  // 2,000 hours of 0–2 failures and 1–2 users: the edge of the data is a large clump of ties
+  const random = seededRandom(5);
+  const hours = Array.from({ length: 2000 }, () => [Math.floor(random() * 3), 1 + Math.floor(random() * 2)]);
+  const forest = fitForest(hours, { seed: 9 });
+  const paper = { ...forest, trees: forest.trees.map(({ box: _box, ...t }) => t) };
+
+  test('without the boxes (the paper’s h) 14 users scores no higher than 2: it lands in the edge clump', () => {
+    expect(scorePoint(paper, [2, 14])).toBeCloseTo(scorePoint(paper, [2, 2]), 12);
+    expect(scorePoint(paper, [2, 14])).toBeLessThan(0.6);
+  });
+
+  test('with them, 14 users is isolated early and scores above 0.7, 3 users less so, 2 users unchanged', () => {
+    expect(scorePoint(forest, [2, 14])).toBeGreaterThan(0.7);
+    expect(scorePoint(forest, [2, 3])).toBeLessThan(scorePoint(forest, [2, 14]));
+    expect(scorePoint(forest, [2, 3])).toBeGreaterThan(scorePoint(forest, [2, 2]));
+    // a point inside every box gets exactly the paper's h(x)
+    expect(scorePoint(forest, [1, 2])).toBeCloseTo(scorePoint(paper, [1, 2]), 12);
+  });
+});
+
 describe('degenerate training sets', () => {
-  test('identical points make one leaf per tree; any point scores by c(ψ) alone', () => {
+  test('identical points make one leaf per tree: the same point scores 0.5, another is isolated at once', () => {
     const forest = fitForest(
       Array.from({ length: 50 }, () => [1, 1]),
       { seed: 1, trees: 10 },
     );
     for (const t of forest.trees) expect(t.feature).toEqual([-1]);
     // h = c(50) in every tree, so s = 2^(−1) = 0.5
-    expect(scorePoint(forest, [100, 100])).toBeCloseTo(0.5, 12);
+    expect(scorePoint(forest, [1, 1])).toBeCloseTo(0.5, 12);
+    // outside the leaf's box: one split would have separated it, h = 1
+    expect(scorePoint(forest, [100, 1])).toBeCloseTo(2 ** (-1 / averagePathLength(50)), 12);
   });
 
   test('fewer points than 256 use them all as the subsample', () => {
