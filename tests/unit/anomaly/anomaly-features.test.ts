@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the tests read deep into query bodies
 /**
  * Feature extraction and scoring of anomaly rules, pure: the query computes every feature per
  * (entity, window) with field names mapped; a composite bucket reads back into the vector in the
@@ -5,7 +6,7 @@
  * explains itself.
  */
 import { reservoir } from '../../../src/collect/collect-anomaly-features';
-import { fitAnomalyModel, rankIn, type AnomalyModel } from '../../../src/evaluate/anomaly-model';
+import { type AnomalyModel, fitAnomalyModel, rankIn } from '../../../src/evaluate/anomaly-model';
 import { seededRandom } from '../../../src/evaluate/isolation-forest';
 import { scoreAnomalies } from '../../../src/evaluate/score-anomaly';
 import { describeAnomaly } from '../../../src/notify/describe-anomaly';
