@@ -98,7 +98,8 @@ export async function prepareAnomalyModels(input: AnomalyStageInput): Promise<An
       out.failures.set(rule.id, asFailure(e, rule.id));
     }
   }
-  for (const rule of rules) {
+  // said when the model is trained (first and at each refresh), not on every cycle in between
+  for (const rule of rules.filter((r) => out.trained.includes(r.id))) {
     const m = out.models.get(rule.id);
     if (m?.insufficient)
       out.warnings.push(
