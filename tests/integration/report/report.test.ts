@@ -179,7 +179,7 @@ describe('vigil report --days 7', () => {
       expect(img.content.readUInt32BE(16)).toBeGreaterThan(200); // IHDR width
     }
     // mailparser resolves every cid: reference that matches an attachment into a data: URL
-    expect(String(mail.html).match(/<img src="data:image\/png;base64,/g)).toHaveLength(5);
+    expect(String(mail.html).match(/<img src="data:image\/png;base64,/g)).toHaveLength(6);
     expect(String(mail.html)).not.toMatch(/<svg|cid:/);
     expect(mail.text).toContain('203.0.113.7');
     expect(mail.attachments.some((a) => a.filename === 'vigil-report.html')).toBe(true);
