@@ -104,6 +104,29 @@ describe('anomaly rules in queries/', () => {
     for (const p of problems) expect(p).not.toMatch(/\n|at .*\.ts:/);
   });
 
+  test('a thresholds override of an anomaly rule is reported, not silently ignored; enabled and window apply', () => {
+    fs.writeFileSync(path.join(dir, 'good.yaml'), GOOD_ANOMALY);
+    const withOverrides = (o: string) =>
+      loadRules(
+        dir,
+        validateConfig(
+          parseYamlText(
+            `elasticsearch: {nodes: ["http://localhost:9200"]}\nrules: {overrides: {odd_logins: ${o}}}\n`,
+            'config.yaml',
+          ),
+          'config.yaml',
+          {},
+          { baseDir: '/', sha256: '' },
+        ).config,
+      );
+    expect(withOverrides('{thresholds: {off_hours: 3}}').problems).toEqual([
+      'config.yaml: rules.overrides.odd_logins.thresholds: odd_logins is an anomaly rule; it alerts on anomaly.score_threshold in its rule file, not thresholds',
+    ]);
+    const ok = withOverrides('{enabled: false, window: 30m}');
+    expect(ok.problems).toEqual([]);
+    expect(ok.all[0]).toMatchObject({ enabled: false, window: 1_800_000 });
+  });
+
   test('the shipped anomaly rules are valid and each has five features', () => {
     const { all, problems } = loadRules(QUERIES_DIR, config());
     expect(problems).toEqual([]);
