@@ -20,6 +20,27 @@ export interface BaselineContext {
   samples: number;
 }
 
+/** One feature of an anomalous window: its value and where it sits among the training windows. */
+export interface AnomalyFeature {
+  name: string;
+  value: number;
+  /** share of training windows with a lower value, and with a higher one (0..1) */
+  below: number;
+  above: number;
+  /** how much the score drops when this feature takes its training median instead */
+  contribution: number;
+}
+
+/** Why an anomaly rule fired: the score, the features that drove it, and what it was trained on. */
+export interface AnomalyContext {
+  score: number;
+  /** every feature, those that drove the score first */
+  features: AnomalyFeature[];
+  /** how many of `features` drove the score (contribution > 0), at least one */
+  drivers: number;
+  training: { start: string; end: string; windows: number; sampled: boolean };
+}
+
 /** One entity over its threshold (or off its baseline) for one rule in one window. */
 export interface Finding {
   rule: string;
@@ -34,6 +55,8 @@ export interface Finding {
   schedule: Schedule;
   window: TimeWindow;
   baseline?: BaselineContext;
+  /** anomaly rules: the score explained (value = score, threshold = score_threshold) */
+  anomaly?: AnomalyContext;
   /** up to 5 sample events, only the fields that matter */
   samples: Record<string, unknown>[];
   /** index patterns the rule read (for Kibana links) */

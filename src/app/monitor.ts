@@ -64,6 +64,7 @@ export async function startMonitor(
     audit: rt.audit,
     notifier: rt.notifier,
     shareRules: true,
+    anomalyTraining: new Map(),
   };
   let server: MetricsServer | undefined;
   if (opts.metricsPort !== undefined) {

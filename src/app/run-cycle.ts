@@ -9,12 +9,15 @@ import { collectSequences } from '../collect/collect-sequences';
 import { fetchSamples } from '../collect/fetch-samples';
 import type { Calendar } from '../config/schema';
 import type { VigilError } from '../errors';
+import type { AnomalyModel } from '../evaluate/anomaly-model';
 import type { BaselineModel } from '../evaluate/baseline-model';
 import { evaluateRule, type RuleEvaluation } from '../evaluate/evaluate-rule';
 import { evaluateSequence } from '../evaluate/evaluate-sequence';
+import { isAnomalyRule } from '../query/build-anomaly-query';
 import type { Interval } from '../query/types';
 import { isSequenceRule, type Rule } from '../rules/rule-schema';
 import type { Finding, Schedule } from '../types';
+import { runAnomalyRules } from './anomaly-cycle';
 
 export interface RuleFailure {
   rule: string;
@@ -60,6 +63,8 @@ export interface CycleInput {
   samples?: boolean;
   /** skip the preflight (monitor caches it) */
   preflight?: boolean;
+  /** the anomaly rules' models (app/anomaly-stage); an anomaly rule without one is not scored */
+  anomalyModels?: Map<string, AnomalyModel>;
 }
 
 async function timed<T>(phases: Record<string, number>, name: string, fn: () => Promise<T> | T): Promise<T> {
@@ -102,20 +107,20 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
   const warnings =
     input.preflight === false ? [] : await timed(phases, 'preflight', () => preflightWarnings(client, rules));
   const intervalOf = (r: Rule) => input.intervals?.get(r.id) ?? interval;
-  const failed = input.failed ?? new Map<string, VigilError>();
+  const failed = new Map(input.failed ?? new Map<string, VigilError>());
   const queried = rules.filter((r) => !failed.has(r.id));
-  // sequence rules page their own searches, sent alongside the other rules' rounds
+  // sequence and anomaly rules page their own searches, sent alongside the threshold rules' rounds
+  const anomalyRules = queried.filter(isAnomalyRule);
   const sequenceRules = queried.filter(isSequenceRule);
-  const [{ values, stats }, sequences] = await timed(phases, 'query', () =>
+  const thresholdRules = queried.filter((r) => !isSequenceRule(r) && !isAnomalyRule(r));
+  const [{ values, stats }, sequences, anomaly] = await timed(phases, 'query', () =>
     Promise.all([
-      collectRuleValues(
-        client,
-        queried.filter((r) => !isSequenceRule(r)),
-        intervalOf,
-      ),
+      collectRuleValues(client, thresholdRules, intervalOf),
       collectSequences(client, sequenceRules, intervalOf),
+      runAnomalyRules(client, anomalyRules, input.anomalyModels ?? new Map(), intervalOf, calendar),
     ]),
   );
+  for (const [id, error] of anomaly.errors) failed.set(id, error);
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   const ruleStats: CycleReport['rules'] = [];
@@ -130,6 +135,9 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
         `rule ${r.id} not evaluated: its baseline could not be loaded; it keeps its checkpoint and sends no recoveries until it can`,
       );
   }
+  findings.push(...anomaly.findings);
+  for (const [id, p] of anomaly.peaks) peaks.set(id, p);
+  ruleStats.push(...anomaly.rules);
   await timed(phases, 'evaluate', () => {
     for (const v of [...values, ...sequences.values]) {
       if (!v.ok) {
@@ -170,12 +178,16 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
     failures,
     warnings,
     rules: ruleStats,
-    took: stats.took + sequences.stats.took + samples.took,
+    took: stats.took + sequences.stats.took + anomaly.stats.took + samples.took,
     searches:
-      stats.searches + sequences.stats.searches + (findings.length && input.samples !== false ? 1 : 0),
-    // the sequence rounds run at the same time as the others
+      stats.searches +
+      sequences.stats.searches +
+      anomaly.stats.searches +
+      (findings.length && input.samples !== false ? 1 : 0),
+    // the sequence and anomaly rounds run at the same time as the others
     rounds:
-      Math.max(stats.rounds, sequences.stats.rounds) + (findings.length && input.samples !== false ? 1 : 0),
+      Math.max(stats.rounds, sequences.stats.rounds, anomaly.stats.rounds) +
+      (findings.length && input.samples !== false ? 1 : 0),
     phases,
     peaks,
   };

@@ -24,6 +24,7 @@ import { acquireLeases, releaseLeases } from '../state/leases';
 import { readSilences } from '../state/silences';
 import { ensureStateIndex } from '../state/state-index';
 import type { Alert } from '../types';
+import { prepareAnomalyModels } from './anomaly-stage';
 import { dedupFindings } from './dedup-stage';
 import { nextCheckpoint, planIntervals } from './plan-intervals';
 import { type CycleReport, runCycle } from './run-cycle';
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   preflight?: boolean;
   /** monitor: share the rules with the other monitors on the state index (rendezvous hashing) */
   shareRules?: boolean;
+  /** monitor: anomaly models retraining in the background, across cycles (app/anomaly-stage) */
+  anomalyTraining?: Map<string, Promise<void>>;
 }
 
 export interface CycleOptions {
@@ -202,6 +205,20 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
       searches: baselines.stats.searches,
       took: baselines.stats.took,
     });
+  const anomaly = await t('train', () =>
+    prepareAnomalyModels({
+      client,
+      stateIndex,
+      rules: active,
+      intervalOf: (r) => plan.intervals.get(r.id) ?? opts.base,
+      audit,
+      dryRun: opts.dryRun,
+      stateExists,
+      background: deps.anomalyTraining,
+    }),
+  );
+  warnings.push(...anomaly.warnings);
+  const failed = new Map([...(baselines?.failures ?? []), ...anomaly.failures]);
   const report = await runCycle({
     client,
     rules: active,
@@ -209,7 +226,8 @@ async function runStages(deps: PipelineDeps, opts: CycleOptions): Promise<Pipeli
     interval: opts.base,
     intervals: plan.intervals,
     baselines: baselines?.models,
-    failed: baselines?.failures,
+    failed,
+    anomalyModels: anomaly.models,
     preflight: deps.preflight !== false,
     samples: false,
   });

@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import pc from 'picocolors';
 import { capStrings } from '../collect/fetch-samples';
 import { comparisonSign } from '../evaluate/recovery-alert';
-import type { Finding, Severity } from '../types';
+import { describeAnomaly } from '../notify/describe-anomaly';
+import type { AnomalyContext, Finding, Severity } from '../types';
 
 export type Format = 'table' | 'json';
 
@@ -85,7 +86,15 @@ export function findingsTable(findings: Shown[], stream: NodeJS.WriteStream): st
       .map((cell, i) => cell + ' '.repeat(Math.max(0, widths[i] - plain(cell).length)))
       .join('  ')
       .trimEnd();
-  return [c.dim(line(head)), ...rows.map(line)].join('\n');
+  // anomaly findings explain themselves under the table: the features that drove the score
+  const why = findings
+    .filter((f) => f.anomaly)
+    .map((f) =>
+      c.dim(
+        `  ${f.rule} ${safeText(entityText(f.entity), 48)}: ${describeAnomaly(f.anomaly as AnomalyContext)}`,
+      ),
+    );
+  return [c.dim(line(head)), ...rows.map(line), ...why].join('\n');
 }
 
 export function fmtNum(v: number): string {
@@ -106,6 +115,7 @@ export function findingJson(f: Shown & { id?: string }): string {
     ...(f.status ? { status: f.status } : {}),
     ...(f.id ? { id: f.id } : {}),
     ...(f.baseline ? { baseline: f.baseline } : {}),
+    ...(f.anomaly ? { anomaly: f.anomaly } : {}),
     ...(f.firing_since ? { firing_since: f.firing_since } : {}),
     ...(f.silence_id ? { silence_id: f.silence_id } : {}),
     title: f.title,

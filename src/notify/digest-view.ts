@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Alert, Finding } from '../types';
 import { boundAlert } from './bound-alert';
+import { describeAnomaly } from './describe-anomaly';
 import type { Digest } from './digest';
 import { buildDiscoverUrl } from './kibana';
 import { highestSeverity } from './route';
@@ -28,6 +29,8 @@ export interface FindingView {
   /** a recovery: when the episode first fired, in the calendar's zone */
   firingSince?: string;
   baseline?: string;
+  /** anomaly rules: the score and the features that drove it */
+  anomaly?: string;
   window: string;
   samples: { fields: { field: string; value: string }[] }[];
   discoverUrl?: string;
@@ -130,6 +133,7 @@ export function buildFindingView(alert: Alert, kibanaUrl?: string): FindingView 
     recovered: alert.status === 'recovered',
     firingSince: alert.firing_since ? formatInstant(alert.firing_since, alert.timezone) : undefined,
     baseline: alert.baseline ? describeBaseline(alert.baseline) : undefined,
+    anomaly: alert.anomaly ? describeAnomaly(alert.anomaly) : undefined,
     window: formatWindow(alert.window, alert.timezone),
     samples: alert.samples.map((s) => ({
       fields: flattenSample(s).map(([field, value]) => ({

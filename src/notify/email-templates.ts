@@ -28,6 +28,7 @@ export const HTML_TEMPLATE = `<!DOCTYPE html>
     <tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Value</td><td style="padding:2px 0;"><strong>{{value}}</strong>{{#if recovered}} &lt; {{threshold}} (below the threshold, {{schedule}}){{else}} (threshold {{threshold}}, {{schedule}}){{/if}}</td></tr>
     {{#if firingSince}}<tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Firing since</td><td style="padding:2px 0;">{{firingSince}}</td></tr>{{/if}}
     {{#if baseline}}<tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Baseline</td><td style="padding:2px 0;">{{baseline}}</td></tr>{{/if}}
+    {{#if anomaly}}<tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Why</td><td style="padding:2px 0;">{{anomaly}}</td></tr>{{/if}}
     <tr><td style="padding:2px 8px 2px 0;color:#57606a;vertical-align:top;white-space:nowrap;">Window</td><td style="padding:2px 0;">{{window}}</td></tr>
   </table>
   {{#if description}}<p style="margin:10px 0 4px 0;white-space:pre-line;">{{description}}</p>{{/if}}
@@ -59,6 +60,7 @@ Entity:    {{entityText}}
 Value:     {{value}}{{#if recovered}} < {{threshold}} (below the threshold, {{schedule}}){{else}} (threshold {{threshold}}, {{schedule}}){{/if}}
 {{#if firingSince}}Firing since: {{firingSince}}
 {{/if}}{{#if baseline}}Baseline:  {{baseline}}
+{{/if}}{{#if anomaly}}Why:       {{anomaly}}
 {{/if}}Window:    {{window}}
 {{#if description}}
 

@@ -73,6 +73,7 @@ function findingBlocks(f: FindingView): SlackBlock[] {
   ];
   if (f.firingSince) fields.push(md(`*Firing since*\n${e(f.firingSince)}`, FIELD_TEXT_MAX));
   if (f.baseline) fields.push(md(`*Baseline*\n${e(f.baseline)}`, FIELD_TEXT_MAX));
+  if (f.anomaly) fields.push(md(`*Why*\n${e(f.anomaly)}`, FIELD_TEXT_MAX));
   const blocks: SlackBlock[] = [{ type: 'divider' }, { type: 'section', text: md(head), fields }];
   const extra: string[] = [];
   if (f.remediation) extra.push(`*What to do:* ${e(f.remediation)}`);

@@ -207,6 +207,23 @@ export function scheduleChart(data: ReportData): ChartSpec {
   };
 }
 
+export function failuresChart(data: ReportData): ChartSpec {
+  return topChart(
+    'failures-by-type',
+    'Failures by type',
+    'Failed events (event.outcome: failure) of every source, by event.action · event.dataset, over the period.',
+    'action · dataset',
+    data.failureTypes.slice(0, 10).map((f) => ({ value: `${f.action} · ${f.dataset}`, count: f.count })),
+  );
+}
+
 export function reportCharts(data: ReportData): ChartSpec[] {
-  return [alertsChart(data), volumeChart(data), topIpsChart(data), topUsersChart(data), scheduleChart(data)];
+  return [
+    alertsChart(data),
+    volumeChart(data),
+    topIpsChart(data),
+    topUsersChart(data),
+    scheduleChart(data),
+    failuresChart(data),
+  ];
 }

@@ -8,6 +8,12 @@ import { scheduleAt } from '../evaluate/calendar';
 import type { Rule } from '../rules/rule-schema';
 import { SEVERITIES, type Severity } from '../types';
 import {
+  buildAnomalyAlertsQuery,
+  buildFailuresQuery,
+  readAnomalyAlerts,
+  readFailureTypes,
+} from './failure-summary';
+import {
   MIN_BASELINE_DAYS,
   type NewEntity,
   type RankedEntity,
@@ -64,12 +70,21 @@ export async function collectReport(client: Client, rules: Rule[], opts: ReportO
   };
   const enabled = rules.filter((r) => r.enabled);
   const groups = [...rulesBySource(enabled)];
+  const anomalyIds = rules.filter((r) => r.anomaly).map((r) => r.id);
   const items = [
     buildAlertsQuery(opts.alertsIndex, w),
     ...enabled.map((r) => buildVolumeQuery(r, w)),
     ...groups.map(([, rs]) => buildActivityQuery(rs, w)),
+    ...(rules.length ? [buildFailuresQuery(rules, w)] : []),
+    ...(anomalyIds.length ? [buildAnomalyAlertsQuery(opts.alertsIndex, anomalyIds, w)] : []),
   ];
-  const labels = ['alerts', ...enabled.map((r) => `rule ${r.id}`), ...groups.map(([g]) => `source ${g}`)];
+  const labels = [
+    'alerts',
+    ...enabled.map((r) => `rule ${r.id}`),
+    ...groups.map(([g]) => `source ${g}`),
+    ...(rules.length ? ['failures by type'] : []),
+    ...(anomalyIds.length ? ['anomaly alerts'] : []),
+  ];
   const { results } = await runMsearch(client, items, labels);
   const warnings: string[] = [];
   const ok = (i: number): estypes.SearchResponse | undefined => {
@@ -93,11 +108,16 @@ export async function collectReport(client: Client, rules: Rule[], opts: ReportO
     schedule: [],
     newEntities: [],
     rules: [],
+    failureTypes: [],
+    anomalyAlerts: [],
     warnings,
     baselineDays: w.baselineDays,
     newEntityLookbackDays: w.newEntityLookbackDays,
   };
   const inPeriod = new Set(period.days);
+  const extra = 1 + enabled.length + groups.length;
+  if (rules.length) data.failureTypes = readFailureTypes(ok(extra)?.aggregations as Record<string, unknown>);
+  if (anomalyIds.length) data.anomalyAlerts = readAnomalyAlerts(ok(extra + (rules.length ? 1 : 0)));
 
   const alerts = ok(0)?.aggregations;
   const alertsPerRule = new Map<string, number>();

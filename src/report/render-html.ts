@@ -107,6 +107,20 @@ ${table(
   'No new source IPs or users.',
 )}
 ${data.newEntities.length > NEW_ROWS ? `<p class="meta">… and ${data.newEntities.length - NEW_ROWS} more (busiest first per field).</p>` : ''}
+<h2>Failures by type</h2>
+${chart('failures-by-type')}
+${table(
+  ['action', 'outcome', 'dataset', 'events', 'latest messages'],
+  data.failureTypes.map((f) => [f.action, f.outcome, f.dataset, f.count, f.messages.join(' | ')]),
+  'No failed events in this period.',
+)}
+<h2>Anomaly alerts</h2>
+<p class="meta">Alerts of the anomaly rules (an Isolation Forest over each entity's hour), highest score first.</p>
+${table(
+  ['time', 'rule', 'entity', 'score', 'why'],
+  data.anomalyAlerts.map((a) => [local(a.at), a.rule, a.entity, a.score, a.why]),
+  'No anomaly alerts in this period.',
+)}
 <h2>Rules</h2>
 ${table(
   ['rule', 'title', 'severity', 'alerts', 'events'],
@@ -139,6 +153,13 @@ export function renderReportText(data: ReportData): string {
   lines.push('', `New source IPs and users: ${data.newEntities.length}`);
   for (const e of data.newEntities.slice(0, 20))
     lines.push(`  ${e.field} ${cleanLine(e.value, 64)} (first seen ${e.firstSeen})`);
+  lines.push('', 'Failures by type (action / outcome / dataset):');
+  for (const f of data.failureTypes.slice(0, 10))
+    lines.push(
+      `  ${f.action} / ${f.outcome} / ${f.dataset}: ${f.count}${f.messages[0] ? ` (latest: ${f.messages[0]})` : ''}`,
+    );
+  lines.push('', `Anomaly alerts: ${data.anomalyAlerts.length}`);
+  for (const a of data.anomalyAlerts.slice(0, 10)) lines.push(`  ${a.at} ${a.rule} ${a.entity}: ${a.why}`);
   lines.push('', 'The charts are in the HTML part of this message.');
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 /** What the weekly report shows: plain data, computed by collect-report, drawn by charts and html. */
 import type { Severity } from '../types';
+import type { AnomalyAlertRow, FailureType } from './failure-summary';
 
 export interface ReportPeriod {
   /** first instant (start of the first day in the calendar's zone) and the end (now), epoch ms */
@@ -71,6 +72,10 @@ export interface ReportData {
   schedule: ScheduleDayCount[];
   newEntities: NewEntity[];
   rules: RuleSummary[];
+  /** failed events by action × dataset × outcome, with their latest messages (failure-summary) */
+  failureTypes: FailureType[];
+  /** the anomaly rules' alerts of the period, highest score first */
+  anomalyAlerts: AnomalyAlertRow[];
   /** one line per search that failed; the report still shows the rest */
   warnings: string[];
   /** days of history before each day that make its baseline */

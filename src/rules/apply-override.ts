@@ -23,6 +23,13 @@ export function applyOverride(
   if (override.channels !== undefined) out.channels = override.channels;
   if (override.realert !== undefined) out.realert = override.realert;
   if (!override.thresholds) return { rule: out, problems: [] };
+  if (rule.anomaly)
+    return {
+      rule: out,
+      problems: [
+        `${configLabel}: rules.overrides.${rule.id}.thresholds: ${rule.id} is an anomaly rule; it alerts on anomaly.score_threshold in its rule file, not thresholds`,
+      ],
+    };
   const merged = mergeThresholds(rule, override.thresholds);
   const at = `${configLabel}: rules.overrides.${rule.id}.thresholds`;
   const problems = merged.problems.map(({ key, message }) => `${at}.${key}: ${message}`);

@@ -9,17 +9,10 @@ import {
   windowDuration,
 } from '../config/schema-kit';
 import { SEVERITIES } from '../types';
+import { anomalyConflicts, anomalySchema, featureQueries } from './anomaly-schema';
 import { findRegexps, luceneRegexpProblem } from './lucene-regexp';
+import { queryDsl } from './query-dsl';
 import { THRESHOLD_KEYS, thresholdProblem } from './threshold-checks';
-
-/** Elasticsearch query DSL, written in YAML: a mapping with one query type at its top. */
-const queryDsl = z
-  .record(z.string(), z.unknown(), {
-    error: 'expected an Elasticsearch query (a mapping such as {term: {event.outcome: failure}})',
-  })
-  .refine((q) => Object.keys(q).length === 1, {
-    error: 'expected exactly one query type at the top, e.g. bool or term',
-  });
 
 const metricSchema = z.discriminatedUnion(
   'type',
@@ -82,6 +75,8 @@ export const ruleSchema = z
     thresholds: z.strictObject({ business_hours: positiveNumber(), off_hours: positiveNumber() }).optional(),
     baseline: baselineSchema.optional(),
     sequence: sequenceSchema.optional(),
+    /** an Isolation Forest over per-entity feature vectors (src/rules/anomaly-schema.ts) */
+    anomaly: anomalySchema.optional(),
     sample_fields: z.array(fieldName()).max(20).default([]),
     channels: z.array(nonEmptyString('a channel name')).default([]),
     realert: duration().default(3_600_000),
@@ -90,7 +85,8 @@ export const ruleSchema = z
   })
   .superRefine((r, ctx) => {
     // a broken regexp pattern is otherwise only found by Elasticsearch, on every cycle
-    const queries: [string[], unknown][] = [[['filter'], r.filter]];
+    const queries: [(string | number)[], unknown][] = [[['filter'], r.filter]];
+    if (r.anomaly) queries.push(...featureQueries(r.anomaly));
     if (r.metric.type === 'ratio')
       queries.push(
         [['metric', 'numerator'], r.metric.numerator],
@@ -121,7 +117,8 @@ export const ruleSchema = z
     for (const issue of sequenceProblems(r)) ctx.addIssue({ code: 'custom', ...issue });
     if (r.baseline && r.baseline.period < 86_400_000)
       ctx.addIssue({ code: 'custom', path: ['baseline', 'period'], message: 'expected at least 1d' });
-    if (!r.thresholds && !r.baseline)
+    if (r.anomaly) for (const issue of anomalyConflicts(r)) ctx.addIssue({ code: 'custom', ...issue });
+    else if (!r.thresholds && !r.baseline)
       ctx.addIssue({
         code: 'custom',
         path: ['thresholds'],

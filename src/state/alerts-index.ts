@@ -6,6 +6,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { mapEsError } from '../collect/client';
 import { QueryError } from '../errors';
 import { comparisonSign } from '../evaluate/recovery-alert';
+import { describeAnomaly } from '../notify/describe-anomaly';
 import type { Alert, Severity } from '../types';
 
 const SEVERITY_NUMBER: Record<Severity, number> = { low: 21, medium: 47, high: 73, critical: 99 };
@@ -52,6 +53,8 @@ export function alertDocument(a: Alert, nowMs: number): Record<string, unknown> 
       window: a.window,
       entity: Object.entries(a.entity).map(([field, value]) => ({ field, value })),
       ...(a.baseline ? { baseline: a.baseline } : {}),
+      // the score explained, as one line (the report's anomaly section reads it)
+      ...(a.anomaly ? { anomaly: { score: a.anomaly.score, why: describeAnomaly(a.anomaly) } } : {}),
       ...(a.firing_since ? { firing_since: a.firing_since } : {}),
       ...(a.silence_id ? { silence_id: a.silence_id } : {}),
       ...(a.ack ? { ack: a.ack } : {}),

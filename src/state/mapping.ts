@@ -12,6 +12,7 @@ import type { estypes } from '@elastic/elasticsearch';
  *   instance    owner (a monitor's id), expires_at: the heartbeat of the monitors sharing the rules
  *   channel     channel, expires_at, body: a channel some instance delivers to (type, min_severity)
  *   silence     created_at, expires_at (its end), body: matchers, creator, comment, start, end
+ *   model       rule, updated_at, body: an anomaly rule's forest, training span and feature statistics
  */
 export const STATE_DOC_TYPES = [
   'checkpoint',
@@ -22,6 +23,7 @@ export const STATE_DOC_TYPES = [
   'instance',
   'channel',
   'silence',
+  'model',
 ] as const;
 export type StateDocType = (typeof STATE_DOC_TYPES)[number];
 

@@ -121,6 +121,7 @@ describe('vigil report --days 7', () => {
       'top-source-ips',
       'top-users',
       'business-vs-off-hours',
+      'failures-by-type',
     ]);
     for (const c of charts) {
       expect({ id: c.id, visible: c.width > 100 && c.height > 100 }).toEqual({ id: c.id, visible: true });
@@ -138,6 +139,21 @@ describe('vigil report --days 7', () => {
     expect(byId['alerts-by-day'].marks).toBeGreaterThanOrEqual(5);
   });
 
+  test('failures by type: action × outcome × dataset with counts and latest messages; the anomaly section is there', () => {
+    const html = fs.readFileSync(htmlFile, 'utf8');
+    const section = html.slice(
+      html.indexOf('<h2>Failures by type</h2>'),
+      html.indexOf('<h2>Anomaly alerts</h2>'),
+    );
+    // 200 SSH failures this week (the 3 of 20 days ago are outside it), 18 web 404s without an action
+    expect(section).toContain('<td>ssh_login</td><td>failure</td><td>system.auth</td><td class="n">200</td>');
+    expect(section).toContain('<td>(none)</td><td>failure</td><td>nginx.access</td><td class="n">18</td>');
+    expect(html).toContain('<h2>Anomaly alerts</h2>');
+    expect(html).toContain('No anomaly alerts in this period.');
+    const text = String(smtp.mails[0]?.parsed.text ?? '');
+    expect(text).toContain('ssh_login / failure / system.auth: 200');
+  });
+
   test('new entities: the IP first seen this week is listed, the one seen 20 days ago is not', () => {
     const html = fs.readFileSync(htmlFile, 'utf8');
     const section = html.slice(html.indexOf('<h2>New this week</h2>'), html.indexOf('<h2>Rules</h2>'));
@@ -153,6 +169,7 @@ describe('vigil report --days 7', () => {
     expect(images.map((a) => a.filename).sort()).toEqual([
       'alerts-by-day.png',
       'business-vs-off-hours.png',
+      'failures-by-type.png',
       'top-source-ips.png',
       'top-users.png',
       'volume-vs-baseline.png',
@@ -162,7 +179,7 @@ describe('vigil report --days 7', () => {
       expect(img.content.readUInt32BE(16)).toBeGreaterThan(200); // IHDR width
     }
     // mailparser resolves every cid: reference that matches an attachment into a data: URL
-    expect(String(mail.html).match(/<img src="data:image\/png;base64,/g)).toHaveLength(5);
+    expect(String(mail.html).match(/<img src="data:image\/png;base64,/g)).toHaveLength(6);
     expect(String(mail.html)).not.toMatch(/<svg|cid:/);
     expect(mail.text).toContain('203.0.113.7');
     expect(mail.attachments.some((a) => a.filename === 'vigil-report.html')).toBe(true);

@@ -16,7 +16,10 @@ jest.setTimeout(240_000);
 const PREFIX = 'it-state-scale-out';
 const AUTH = `${PREFIX}-auth`;
 const STATE = `${PREFIX}-state`;
-const RULES = fs.readdirSync(path.join(__dirname, '../../../queries')).filter((f) => f.endsWith('.yaml'));
+// the anomaly rules ship disabled (bench/README.md) and stay off here
+const RULES = fs
+  .readdirSync(path.join(__dirname, '../../../queries'))
+  .filter((f) => f.endsWith('.yaml') && !f.startsWith('anomaly_'));
 const states = stateSetups(PREFIX, { auth: [AUTH] });
 let client: Client;
 
