@@ -122,8 +122,7 @@ export function anomalyConflicts(r: {
       message: 'an anomaly rule alerts on anomaly.score_threshold, not thresholds',
     });
   if (r.baseline) out.push({ path: ['baseline'], message: 'an anomaly rule cannot also have a baseline' });
-  if (r.sequence)
-    out.push({ path: ['sequence'], message: 'an anomaly rule cannot also be a sequence rule' });
+  if (r.sequence) out.push({ path: ['sequence'], message: 'an anomaly rule cannot also be a sequence rule' });
   if (r.metric.type !== 'count')
     out.push({
       path: ['metric'],
