@@ -99,13 +99,16 @@ describe('npm run demo', () => {
     expect(success?.text).toContain('elastic_user_0');
     expect(mails.every((m) => m.to && JSON.stringify(m.to).includes('security-team@localhost'))).toBe(true);
     const report = mails.find((m) => /security report/.test(m.subject ?? ''));
-    expect(report?.attachments.filter((a) => a.contentType === 'image/png')).toHaveLength(5);
+    // five charts, and the failures by type (event.action × outcome × dataset) of the anomaly issue
+    const charts = report?.attachments.filter((a) => a.contentType === 'image/png') ?? [];
+    expect(charts.map((a) => a.filename)).toContain('failures-by-type.png');
+    expect(charts).toHaveLength(6);
   });
 
   test('writes the weekly report next to the emails', () => {
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('24.151.103.17');
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(5);
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
   });
 
   test('leaves nothing running: no process of the run, the mail catcher closed', async () => {
