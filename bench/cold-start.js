@@ -17,6 +17,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { vigilNodeArgs } = require('./vigil-node-args');
 
 const REPO = path.resolve(__dirname, '..');
 const TARGET_FIRST_QUERY_MS = 250;
@@ -111,7 +112,15 @@ state: { index: ${prefix}-state, alerts_index: ${prefix}-alerts }
 `,
   );
   const rssFile = path.join(dir, 'rss');
-  const vigil = [path.join(REPO, 'dist', 'cli', 'main.js'), 'scan', '--config', config, '--duration', '5'];
+  const vigil = [
+    ...vigilNodeArgs(REPO),
+    path.join(REPO, 'dist', 'cli', 'main.js'),
+    'scan',
+    '--config',
+    config,
+    '--duration',
+    '5',
+  ];
   const bare = ['-e', `require('node:http').get(${JSON.stringify(`${proxy.url}/`)}, (r) => r.resume())`];
   const runs = { vigil: [], bare: [] };
   try {

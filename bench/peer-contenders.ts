@@ -12,6 +12,10 @@ import path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { PEER_INTERVAL, PEER_RULE } from './peer-data';
 
+/** The node flags of vigil's shebang (bench/vigil-node-args.js; read from the repo, not the build). */
+const vigilNodeArgs = (repo: string): string[] =>
+  require(path.join(repo, 'bench', 'vigil-node-args.js')).vigilNodeArgs(repo);
+
 export const PYTHON = '/usr/bin/python3';
 /** where Debian's elastalert package puts its Elasticsearch index mappings */
 const EA_MAPPINGS = '/usr/lib/python3/dist-packages/elastalert/es_mappings/6';
@@ -121,6 +125,7 @@ state: { index: ${index}-vigil-state, alerts_index: ${index}-vigil-alerts }
     prepare: async () => undefined,
     command: [
       process.execPath,
+      ...vigilNodeArgs(repo),
       path.join(repo, 'dist', 'cli', 'main.js'),
       'scan',
       '--config',
