@@ -12,6 +12,8 @@
  * - ElastAlert runs as it does by default and, for the terms modes, under `--debug` with `alert:
  *   debug` too (PEER_DEBUG=all adds the default mode under --debug, ~5 min a run; 0: no --debug row).
  * - PEER_ONLY=vigil runs vigil alone (on any engine).
+ * - PEER_KEEP=1 (with ELASTICSEARCH_URL) keeps the data index and vigil's config, and prints the
+ *   command, to profile vigil on this data afterwards.
  * - BENCH_JSON=<file> appends the figures as one JSON line (used by npm run bench).
  */
 import { spawnSync } from 'node:child_process';
@@ -36,6 +38,7 @@ const REPO = process.cwd();
 const ENGINE = 'elasticsearch:7.17.29';
 const ROUNDS = Math.max(1, Number(process.env.PEER_ROUNDS ?? 5));
 const ONLY_VIGIL = process.env.PEER_ONLY === 'vigil';
+const KEEP = process.env.PEER_KEEP === '1' && Boolean(process.env.ELASTICSEARCH_URL);
 const INDEX = `bench-peer-auth-${process.pid}`;
 
 const median = (xs: number[]) => {
@@ -214,9 +217,14 @@ async function main(): Promise<void> {
         `${JSON.stringify({ bench: 'peer', engine: version, rounds: ROUNDS, contenders: figures })}\n`,
       );
   } finally {
-    await client.indices.delete({ index: `${INDEX}*`, ignore_unavailable: true }).catch(() => undefined);
+    if (KEEP) {
+      const vigil = vigilContender(REPO, path.join(work, 'vigil'), url, INDEX);
+      console.log(`kept index ${INDEX} and ${work}; vigil: ${vigil.command.join(' ')}`);
+    } else {
+      await client.indices.delete({ index: `${INDEX}*`, ignore_unavailable: true }).catch(() => undefined);
+      fs.rmSync(work, { recursive: true, force: true });
+    }
     await client.close();
-    fs.rmSync(work, { recursive: true, force: true });
     if (started) await harness.stop(started);
   }
 }

@@ -1,7 +1,8 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { errorMessage } from '../errors';
-import { buildSamplesQuery } from '../query/build-rule-query';
+import { buildSamplesSearch, SAMPLES_PER_SEARCH, samplesOf } from '../query/build-samples-search';
 import { buildSequenceSamplesQuery } from '../query/build-sequence-query';
+import type { MsearchItem } from '../query/types';
 import { isSequenceRule, type Rule } from '../rules/rule-schema';
 import type { Finding } from '../types';
 import { runMsearch } from './run-msearch';
@@ -16,8 +17,9 @@ export const MAX_SAMPLED_FINDINGS = 200;
 
 /**
  * Adds up to 5 recent sample events to the findings most over their threshold, with one
- * `_msearch`. Samples only illustrate a finding: when they cannot be fetched, the findings stand
- * without them and `error` says why.
+ * `_msearch`: one search per SAMPLES_PER_SEARCH findings of a threshold rule, one per finding of a
+ * sequence rule (its own ordering). Samples only illustrate a finding: when they cannot be fetched,
+ * the findings stand without them and `error` says why.
  */
 export async function fetchSamples(
   client: Client,
@@ -29,29 +31,64 @@ export async function fetchSamples(
     .sort((a, b) => b.value / b.threshold - a.value / a.threshold)
     .slice(0, MAX_SAMPLED_FINDINGS);
   if (targets.length === 0) return { took: 0 };
-  const items = targets.map((f) => {
-    const rule = rulesById.get(f.rule) as Rule;
-    const window = { startMs: Date.parse(f.window.start), endMs: Date.parse(f.window.end) };
-    return isSequenceRule(rule)
-      ? buildSequenceSamplesQuery(rule, window, f.entity)
-      : buildSamplesQuery(rule, window, f.entity);
-  });
+  // each search and how its response gives the samples of its findings, in their order
+  type Read = (r: estypes.SearchResponse) => Record<string, unknown>[][];
+  const searches: { item: MsearchItem; label: string; findings: Finding[]; read: Read }[] = [];
+  const hitsOf: Read = (r) => [r.hits.hits.map((h) => (h._source ?? {}) as Record<string, unknown>)];
+  const byRule = new Map<string, Finding[]>();
+  for (const f of targets) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  for (const [id, group] of byRule) {
+    const rule = rulesById.get(id) as Rule;
+    if (isSequenceRule(rule))
+      for (const f of group)
+        searches.push({
+          item: buildSequenceSamplesQuery(rule, windowOf(f), f.entity),
+          label: `${id} samples`,
+          findings: [f],
+          read: hitsOf,
+        });
+    else
+      for (let i = 0; i < group.length; i += SAMPLES_PER_SEARCH) {
+        const chunk = group.slice(i, i + SAMPLES_PER_SEARCH);
+        const item = buildSamplesSearch(
+          rule,
+          chunk.map((f) => ({ entity: f.entity, window: windowOf(f) })),
+        );
+        searches.push({
+          item,
+          label: `${id} samples`,
+          findings: chunk,
+          read: (r) => samplesOf(r, chunk.length),
+        });
+      }
+  }
   let out: Awaited<ReturnType<typeof runMsearch>>;
   try {
     out = await runMsearch(
       client,
-      items,
-      targets.map((f) => `${f.rule} samples`),
+      searches.map((s) => s.item),
+      searches.map((s) => s.label),
     );
   } catch (e) {
     return { took: 0, error: `sample events not fetched: ${errorMessage(e)}` };
   }
+  const failed: string[] = [];
   out.results.forEach((r, i) => {
-    if (r.ok)
-      targets[i].samples = r.response.hits.hits.map((h) => capStrings(h._source) as Record<string, unknown>);
+    const { findings: of, read } = searches[i];
+    if (!r.ok) {
+      failed.push(`${errorMessage(r.error)} (${of.length} findings)`);
+      return;
+    }
+    const sets = read(r.response);
+    of.forEach((f, k) => {
+      f.samples = (sets[k] ?? []).map((s) => capStrings(s) as Record<string, unknown>);
+    });
   });
-  return { took: out.took };
+  const error = failed.length ? `sample events not fetched: ${failed.join('; ')}` : undefined;
+  return { took: out.took, ...(error ? { error } : {}) };
 }
+
+const windowOf = (f: Finding) => ({ startMs: Date.parse(f.window.start), endMs: Date.parse(f.window.end) });
 
 /** Log content is attacker-controlled: cap every string so one event cannot blow up a message. */
 export function capStrings(v: unknown, depth = 0): unknown {

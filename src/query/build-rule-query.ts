@@ -213,6 +213,12 @@ export function buildSeriesQuery(
   };
 }
 
+/** The fields a sample event keeps: time, entity and the rule's sample_fields, mapped. */
+export function sampleFields(rule: RuleShape & Pick<Rule, 'sample_fields'>): string[] {
+  const fields = [rule.timestampField, ...rule.group_by, ...rule.sample_fields];
+  return [...new Set(fields.map((f) => mapField(f, rule.fieldMap)))];
+}
+
 export function buildSamplesQuery(
   rule: RuleShape & Pick<Rule, 'sample_fields'>,
   interval: Interval,
@@ -220,9 +226,6 @@ export function buildSamplesQuery(
 ): MsearchItem {
   const filter = ruleFilter(rule, interval);
   for (const [f, v] of Object.entries(entity)) filter.push({ term: { [mapField(f, rule.fieldMap)]: v } });
-  const fields = [rule.timestampField, ...rule.group_by, ...rule.sample_fields].map((f) =>
-    mapField(f, rule.fieldMap),
-  );
   return {
     header: headerFor(rule),
     body: {
@@ -230,7 +233,7 @@ export function buildSamplesQuery(
       track_total_hits: false,
       query: { bool: { filter } },
       sort: [{ [rule.timestampField]: { order: 'desc' } }],
-      _source: [...new Set(fields)],
+      _source: sampleFields(rule),
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   HEAVY_TERMS_SIZE,
   TOTALS_PAGE_SIZE,
 } from '../../../src/query/build-rule-query';
+import { buildSamplesSearch, samplesOf } from '../../../src/query/build-samples-search';
 import { mapQueryFields } from '../../../src/query/field-map';
 import type { MsearchItem } from '../../../src/query/types';
 import { loadRules } from '../../../src/rules/load-rules';
@@ -162,6 +163,52 @@ describe('composite paging', () => {
 });
 
 describe('samples', () => {
+  test('several findings of a rule share one search: each its own entity within its own window', () => {
+    const r = get('ssh_bruteforce');
+    const a = { startMs: at('2026-11-18T03:00:00Z'), endMs: at('2026-11-18T03:10:00Z') };
+    const b = { startMs: at('2026-11-18T03:30:00Z'), endMs: at('2026-11-18T03:40:00Z') };
+    const item = buildSamplesSearch(r, [
+      { entity: { 'source.ip': '203.0.113.10' }, window: a },
+      { entity: { 'source.ip': '198.51.100.7' }, window: b },
+    ]);
+    const own = (ip: string, w: typeof a) => ({
+      bool: {
+        filter: [
+          { range: { '@timestamp': { gte: w.startMs, lt: w.endMs, format: 'epoch_millis' } } },
+          { term: { 'source.ip': ip } },
+        ],
+      },
+    });
+    expect(item.body.size).toBe(0);
+    const filter = item.body.query?.bool?.filter as unknown[];
+    // the rule's own filter over the span of all the windows, and only the findings' events
+    expect(filter).toContainEqual({
+      range: { '@timestamp': { gte: a.startMs, lt: b.endMs, format: 'epoch_millis' } },
+    });
+    expect(filter).toContainEqual({
+      bool: { should: [own('203.0.113.10', a), own('198.51.100.7', b)], minimum_should_match: 1 },
+    });
+    const findings = item.body.aggs?.findings as {
+      filters: { filters: Record<string, unknown> };
+      aggs: { recent: { top_hits: { size: number; sort: unknown; _source: string[] } } };
+    };
+    expect(findings.filters.filters).toEqual({ 0: own('203.0.113.10', a), 1: own('198.51.100.7', b) });
+    expect(findings.aggs.recent.top_hits).toMatchObject({
+      size: 5,
+      sort: [{ '@timestamp': { order: 'desc' } }],
+    });
+    expect(findings.aggs.recent.top_hits._source).toContain('user.name');
+    // the response's buckets come back in the order of the findings; a finding with none has none
+    const response = {
+      took: 1,
+      timed_out: false,
+      _shards: { total: 1, successful: 1, failed: 0 },
+      hits: { hits: [] },
+      aggregations: { findings: { buckets: { 1: { recent: { hits: { hits: [{ _source: { x: 1 } }] } } } } } },
+    };
+    expect(samplesOf(response as never, 2)).toEqual([[], [{ x: 1 }]]);
+  });
+
   test('5 newest events of the entity, only the fields that matter', () => {
     const r = get('ssh_bruteforce');
     const body = buildSamplesQuery(r, interval, { 'source.ip': '203.0.113.10' }).body;
