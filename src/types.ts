@@ -54,6 +54,12 @@ export interface Finding {
   threshold: number;
   schedule: Schedule;
   window: TimeWindow;
+  /**
+   * Just after the latest event of the window (ISO): the end of its last second holding events, or
+   * the latest event + 1 ms when the interval was one span. A recovered episode starts again only
+   * for events at or after its recovery, whatever the window (src/evaluate/decide-alert.ts).
+   */
+  events_end?: string;
   baseline?: BaselineContext;
   /** anomaly rules: the score explained (value = score, threshold = score_threshold) */
   anomaly?: AnomalyContext;

@@ -45,6 +45,8 @@ export function readBucket(b: Record<string, unknown>): BucketValue {
   if (typeof value === 'number') v.sum = value;
   v.num = (b.num as { doc_count?: number } | undefined)?.doc_count ?? 0;
   v.den = (b.den as { doc_count?: number } | undefined)?.doc_count ?? 0;
+  const last = (b.last as { value?: number | null } | undefined)?.value;
+  if (typeof last === 'number') v.lastMs = last;
   return v;
 }
 

@@ -45,14 +45,17 @@ export interface DedupPolicy {
 }
 
 export function decideAlert(
-  finding: Pick<Finding, 'value' | 'window'>,
+  finding: Pick<Finding, 'value' | 'window' | 'events_end'>,
   prev: AlertMemory | undefined,
   policy: DedupPolicy,
 ): 'new' | 'escalated' | 'suppressed' {
   const end = Date.parse(finding.window.end);
-  // after a recovery only later events are new; an older window seen again (a longer look-back,
-  // a replay) is judged against what was notified, so it is not sent twice
-  if (!prev || (prev.status === 'recovered' && end > prev.last_seen_end)) return 'new';
+  // after a recovery only later events are new; older events seen again (a longer look-back, a
+  // replay, a monitor's window of T ending after the recovery) are judged against what was
+  // notified, so they are not sent twice. The events' end, not the window's: an exact window ends
+  // T after where the interval starts, which can be long after its events
+  const eventsEnd = finding.events_end ? Date.parse(finding.events_end) : end;
+  if (!prev || (prev.status === 'recovered' && eventsEnd > prev.last_seen_end)) return 'new';
   if (end - prev.last_notified_end >= policy.realertMs) return 'new';
   if (prev.last_value > 0 && finding.value >= prev.last_value * policy.escalateFactor) return 'escalated';
   return 'suppressed';

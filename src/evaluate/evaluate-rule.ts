@@ -116,6 +116,7 @@ export function toFinding(
     threshold: span.threshold,
     schedule: span.schedule,
     window: { start: new Date(span.startMs).toISOString(), end: new Date(span.endMs).toISOString() },
+    ...(span.eventsEndMs !== undefined ? { events_end: new Date(span.eventsEndMs).toISOString() } : {}),
     samples: [],
     indices: rule.indices,
     timezone: calendar.timezone,

@@ -8,6 +8,8 @@ export interface BucketValue {
   den: number;
   /** cardinality metric: distinct values seen in this bucket */
   values?: Set<string>;
+  /** totals only: the time (ms) of the entity's latest event in the interval */
+  lastMs?: number;
 }
 
 export interface EntitySeries {

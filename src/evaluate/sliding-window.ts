@@ -35,6 +35,12 @@ export interface SpanResult {
   schedule: Schedule;
   startMs: number;
   endMs: number;
+  /**
+   * Just after the latest event the span counts: the end of its last second holding events, or the
+   * latest event's time + 1 ms when the interval is one span (totals carry it). Undefined when not
+   * known. Unlike the span's end, it does not depend on where the interval starts.
+   */
+  eventsEndMs?: number;
 }
 
 export interface SpanInput {
@@ -126,8 +132,11 @@ class SpanContent {
 function oneSpan(input: SpanInput): SpanScan {
   const { interval, metric } = input;
   const t = input.thresholdAt(interval.endMs - 1);
-  const value = metricValue(metric, [...input.series.buckets.values()]);
-  const span = { value, ...t, startMs: interval.startMs, endMs: interval.endMs };
+  const buckets = [...input.series.buckets.values()];
+  const value = metricValue(metric, buckets);
+  const lasts = buckets.flatMap((b) => (b.lastMs === undefined ? [] : [b.lastMs]));
+  const eventsEndMs = lasts.length ? Math.min(Math.max(...lasts) + 1, interval.endMs) : undefined;
+  const span = { value, ...t, startMs: interval.startMs, endMs: interval.endMs, eventsEndMs };
   return { peak: span, firing: value >= t.threshold && value > 0 ? span : undefined };
 }
 
@@ -160,7 +169,8 @@ export function scanSpans(input: SpanInput): SpanScan {
     const value = content.value(metric);
     const endMs = Math.min(s + T, interval.endMs);
     const t = thresholdOfStart(s);
-    const span = { value, ...t, startMs: Math.max(s, interval.startMs), endMs };
+    const eventsEndMs = Math.min(times[right - 1] + SECOND_MS, interval.endMs);
+    const span = { value, ...t, startMs: Math.max(s, interval.startMs), endMs, eventsEndMs };
     if (!peak || value > peak.value) peak = span;
     if (value >= t.threshold && (!firing || value / t.threshold > firing.value / firing.threshold))
       firing = span;

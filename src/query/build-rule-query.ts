@@ -164,7 +164,8 @@ export function aggregationSearch(
 }
 
 export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
-  const sub = { ...metricAggs(rule), ...pruneAggs(rule) };
+  // the latest event: when the interval is one span, it tells old events from new (decide-alert.ts)
+  const sub = { ...metricAggs(rule), ...pruneAggs(rule), last: { max: { field: rule.timestampField } } };
   const aggs: Record<string, estypes.AggregationsAggregationContainer> =
     rule.group_by.length === 0
       ? { all: { filter: { match_all: {} }, aggs: sub } }

@@ -28,6 +28,11 @@ export interface OracleSpan {
   schedule: Schedule;
   startMs: number;
   endMs: number;
+  /**
+   * Just after the latest event held: the end of its second, or, when the interval is one span
+   * (totals carry the latest event's time), the event + 1 ms; at most B
+   */
+  eventsEndMs?: number;
 }
 
 /** The metric over the events with from ≤ at < to (a plain loop over all of them). */
@@ -36,8 +41,9 @@ function spanValue(
   events: OracleEvent[],
   from: number,
   to: number,
-): { held: number; value: number } {
+): { held: number; value: number; latest: number } {
   let held = 0;
+  let latest = Number.NEGATIVE_INFINITY;
   let sum = 0;
   let num = 0;
   let den = 0;
@@ -45,6 +51,7 @@ function spanValue(
   for (const e of events) {
     if (e.at < from || e.at >= to) continue;
     held += 1;
+    latest = Math.max(latest, e.at);
     sum += e.sum ?? 0;
     if (e.num) num += 1;
     if (e.den) den += 1;
@@ -52,13 +59,13 @@ function spanValue(
   }
   switch (metric.type) {
     case 'count':
-      return { held, value: held };
+      return { held, latest, value: held };
     case 'sum':
-      return { held, value: sum };
+      return { held, latest, value: sum };
     case 'cardinality':
-      return { held, value: distinct.size };
+      return { held, latest, value: distinct.size };
     case 'ratio':
-      return { held, value: den >= metric.min_total && den > 0 ? num / den : 0 };
+      return { held, latest, value: den >= metric.min_total && den > 0 ? num / den : 0 };
   }
 }
 
@@ -73,14 +80,23 @@ export function allSpans(
   const { startMs: A, endMs: B } = interval;
   const inside = events.filter((e) => e.at >= A && e.at < B);
   if (B - A <= windowMs) {
-    const { held, value } = spanValue(metric, inside, A, B);
-    return [{ events: held, value, ...thresholdAt(B - 1), startMs: A, endMs: B }];
+    const { held, value, latest } = spanValue(metric, inside, A, B);
+    const eventsEndMs = held > 0 ? latest + 1 : undefined;
+    return [{ events: held, value, ...thresholdAt(B - 1), startMs: A, endMs: B, eventsEndMs }];
   }
   const spans: OracleSpan[] = [];
   for (let s = Math.floor(A / 1000) * 1000; s <= Math.ceil(B / 1000) * 1000 - windowMs; s += 1000) {
     const endMs = Math.min(s + windowMs, B);
-    const { held, value } = spanValue(metric, inside, s, s + windowMs);
-    spans.push({ events: held, value, ...thresholdAt(endMs - 1), startMs: Math.max(s, A), endMs });
+    const { held, value, latest } = spanValue(metric, inside, s, s + windowMs);
+    const eventsEndMs = held > 0 ? Math.min(Math.floor(latest / 1000) * 1000 + 1000, B) : undefined;
+    spans.push({
+      events: held,
+      value,
+      ...thresholdAt(endMs - 1),
+      startMs: Math.max(s, A),
+      endMs,
+      eventsEndMs,
+    });
   }
   return spans;
 }

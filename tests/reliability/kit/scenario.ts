@@ -297,7 +297,8 @@ ${channels}`,
       await admin.close();
       await attacker.close();
       fs.rmSync(cert.dir, { recursive: true, force: true });
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (process.env.VIGIL_KEEP_SCENARIO) console.log(`kept ${dir}`);
+      else fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return s;

@@ -138,7 +138,11 @@ describe('composite paging', () => {
     expect(body.aggs).toEqual({
       all: {
         filter: { match_all: {} },
-        aggs: { heavy: { date_histogram: { field: '@timestamp', fixed_interval: '38s', min_doc_count: 6 } } },
+        aggs: {
+          heavy: { date_histogram: { field: '@timestamp', fixed_interval: '38s', min_doc_count: 6 } },
+          // the latest event (an interval of one span tells old events from new by it)
+          last: { max: { field: '@timestamp' } },
+        },
       },
     });
   });
@@ -157,7 +161,11 @@ describe('composite paging', () => {
     });
     const sum: Rule = { ...get('ssh_bruteforce'), metric: { type: 'sum', field: 'x' } };
     const s = buildTotalsQuery(sum, interval).body.aggs?.entities?.aggs;
-    expect(s).toEqual({ value: { sum: { field: 'x' } }, lowest: { min: { field: 'x' } } });
+    expect(s).toEqual({
+      value: { sum: { field: 'x' } },
+      lowest: { min: { field: 'x' } },
+      last: { max: { field: '@timestamp' } },
+    });
     expect(buildHeavyQuery(sum, interval, ['x'])).toBeUndefined();
   });
 });
@@ -283,6 +291,7 @@ describe('field-map rewriting', () => {
     expect(rate?.aggs).toEqual({
       num: { filter: { term: { result: 'failure' } } },
       den: { filter: { terms: { result: ['failure', 'success'] } } },
+      last: { max: { field: 'ts' } },
     });
     // 15 minutes, min_total 20: 9 buckets of 113 s cover a span, so 3 documents make one heavy
     expect(
@@ -294,7 +303,10 @@ describe('field-map rewriting', () => {
     const dos = buildTotalsQuery(get('dos_burst', mapped), interval).body.query?.bool?.filter;
     expect(dos).toContainEqual({ exists: { field: 'verb' } });
     const bytes = buildTotalsQuery(get('data_transfer_spike', mapped), interval).body.aggs?.entities;
-    expect(bytes?.aggs).toEqual({ value: { sum: { field: 'bytes' } } });
+    expect(bytes?.aggs).toEqual({
+      value: { sum: { field: 'bytes' } },
+      last: { max: { field: '@timestamp' } },
+    });
     expect(bytes?.composite?.sources).toEqual([{ g0: { terms: { field: 'vhost' } } }]);
   });
 

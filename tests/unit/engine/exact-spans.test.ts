@@ -124,6 +124,14 @@ function compare(
   oracleThresholdAt = thresholdAt,
 ): boolean {
   const series = seriesOf(['x'], S, toSeriesEvents(events, interval));
+  // an interval of one span is read from totals, which carry the latest event's time (a max)
+  if (interval.endMs - interval.startMs <= windowMs)
+    for (const [b, v] of series.buckets)
+      v.lastMs = Math.max(
+        ...toSeriesEvents(events, interval)
+          .filter((e) => e.at >= b && e.at < b + S)
+          .map((e) => e.at),
+      );
   const got = scanSpans({ series, interval, windowMs, metric, thresholdAt });
   const want = bestSpans(allSpans(events, interval, windowMs, metric, oracleThresholdAt));
   const inside = series.buckets.size > 0;

@@ -375,6 +375,36 @@ describe('the firing span with the highest value/threshold is reported', () => {
     }
   });
 
+  test("a finding says where its events end, which a span's end does not (it follows the interval)", () => {
+    // a monitor's look-back: the interval starts 2 minutes before its new part, so every span
+    // holding a burst at 03:01:20–29 ends at 03:02:00 or later
+    const out = evaluate(
+      rule(),
+      events(spread(9, at('2026-11-18T03:01:20Z'), 10 * S)),
+      iv('2026-11-18T03:00:00Z', '2026-11-18T03:02:02Z'),
+    );
+    expect(out.findings).toHaveLength(1);
+    expect(out.findings[0].window.end).toBe('2026-11-18T03:02:00.000Z');
+    // the last of the 9 events is at 03:01:28.888, in the second 03:01:28
+    expect(out.findings[0].events_end).toBe('2026-11-18T03:01:29.000Z');
+  });
+
+  test('when the interval is one span, the events end just after the latest event the totals name', () => {
+    const interval = iv('2026-11-18T03:00:00Z', '2026-11-18T03:01:00Z');
+    const total = { ...bucket({ count: 9 }), lastMs: at('2026-11-18T03:00:12.345Z') };
+    const out = evaluateRule(
+      rule(),
+      { series: [{ key: ['203.0.113.10'], buckets: new Map([[interval.startMs, total]]) }] },
+      interval,
+      utc,
+    );
+    expect(out.findings[0].window).toEqual({
+      start: '2026-11-18T03:00:00.000Z',
+      end: '2026-11-18T03:01:00.000Z',
+    });
+    expect(out.findings[0].events_end).toBe('2026-11-18T03:00:12.346Z');
+  });
+
   test('findings of one rule are ordered by value/threshold, entities named by group_by', () => {
     const T = at('2026-11-18T03:01:00Z');
     const series = [

@@ -1,5 +1,5 @@
 /**
- * Dedup decisions by event time (the finding's window end): new, suppressed within realert,
+ * Dedup decisions by event time (the finding's window end; after a recovery, its events' end): new, suppressed within realert,
  * escalated when the value reaches escalate_factor × the last notified one, new again after
  * realert or after a recovery; what the memory keeps after each; when an entity has recovered.
  */
@@ -80,6 +80,18 @@ describe('decideAlert', () => {
     },
   ])('$name → $status', ({ prev, value, end, status }) => {
     expect(decideAlert(finding(value, end), prev, policy)).toBe(status);
+  });
+
+  // the reliability test episode-fencing saw this send an attack twice: a monitor's exact window
+  // (T long, so it ends T after where its look-back starts) ended after the recovery that a scan
+  // had recorded, while its events were the ones already notified
+  test('after a recovery, a window that ends after it but holds only older events is not new', () => {
+    const prev = memory({ status: 'recovered', last_seen_end: T0 + 20 * MIN });
+    const old = { ...finding(10, T0 + 21 * MIN), events_end: iso(T0 + 5 * MIN) };
+    expect(decideAlert(old, prev, policy)).toBe('suppressed');
+    // events at or after the recovery start a new episode, whatever the window
+    const later = { ...finding(10, T0 + 21 * MIN), events_end: iso(T0 + 20 * MIN + 1) };
+    expect(decideAlert(later, prev, policy)).toBe('new');
   });
 
   test('the escalation factor and realert period come from the rule', () => {
