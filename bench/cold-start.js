@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { vigilNodeArgs } = require('./vigil-node-args');
+const { vigilNodeArgs } = require('../scripts/vigil-node-args');
 
 const REPO = path.resolve(__dirname, '..');
 const TARGET_FIRST_QUERY_MS = 250;

@@ -12,9 +12,9 @@ import path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { PEER_INTERVAL, PEER_RULE } from './peer-data';
 
-/** The node flags of vigil's shebang (bench/vigil-node-args.js; read from the repo, not the build). */
+/** The node flags of vigil's shebang (scripts/vigil-node-args.js; read from the repo, not the build). */
 const vigilNodeArgs = (repo: string): string[] =>
-  require(path.join(repo, 'bench', 'vigil-node-args.js')).vigilNodeArgs(repo);
+  require(path.join(repo, 'scripts', 'vigil-node-args.js')).vigilNodeArgs(repo);
 
 export const PYTHON = '/usr/bin/python3';
 /** where Debian's elastalert package puts its Elasticsearch index mappings */

@@ -15,13 +15,14 @@ export interface RunResult {
 
 export function runVigil(
   args: string[],
-  opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
+  opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string; cli?: string } = {},
 ): Promise<RunResult> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
+  const cli = opts.cli ?? CLI;
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm test does)`);
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [cli, ...args], {
       cwd: opts.cwd ?? REPO,
       env: env as NodeJS.ProcessEnv,
     });
