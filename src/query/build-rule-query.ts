@@ -8,6 +8,7 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { bucketBound } from '../evaluate/prune-bound';
+import { spanStarts } from '../evaluate/sliding-window';
 import type { Rule } from '../rules/rule-schema';
 import { allowlistFilter } from './allowlist-filter';
 import { type FieldMap, mapField, mapQueryFields } from './field-map';
@@ -164,8 +165,14 @@ export function aggregationSearch(
 }
 
 export function buildTotalsQuery(rule: RuleShape, interval: Interval, after?: AfterKey): MsearchItem {
-  // the latest event: when the interval is one span, it tells old events from new (decide-alert.ts)
-  const sub = { ...metricAggs(rule), ...pruneAggs(rule), last: { max: { field: rule.timestampField } } };
+  // the latest event, only when the interval is one span: it then tells old events from new
+  // (decide-alert.ts); otherwise the series do, and a max per entity would cost a field and its date
+  // string in every bucket of every page (7 MiB and 0.25 s on 30,000 entities, bench:peer)
+  const sub: Record<string, estypes.AggregationsAggregationContainer> = {
+    ...metricAggs(rule),
+    ...pruneAggs(rule),
+  };
+  if (!spanStarts(interval, rule.window)) sub.last = { max: { field: rule.timestampField } };
   const aggs: Record<string, estypes.AggregationsAggregationContainer> =
     rule.group_by.length === 0
       ? { all: { filter: { match_all: {} }, aggs: sub } }

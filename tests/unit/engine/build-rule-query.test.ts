@@ -140,11 +140,20 @@ describe('composite paging', () => {
         filter: { match_all: {} },
         aggs: {
           heavy: { date_histogram: { field: '@timestamp', fixed_interval: '38s', min_doc_count: 6 } },
-          // the latest event (an interval of one span tells old events from new by it)
-          last: { max: { field: '@timestamp' } },
         },
       },
     });
+  });
+
+  test('the latest event per entity is asked only when the interval is one span (it dates a finding without series)', () => {
+    const b = get('ssh_bruteforce'); // 2 minutes
+    const oneSpan = { startMs: interval.startMs, endMs: interval.startMs + 2 * 60_000 };
+    expect(buildTotalsQuery(b, oneSpan).body.aggs?.entities?.aggs).toMatchObject({
+      last: { max: { field: '@timestamp' } },
+    });
+    // over a longer interval the series date it: no max (and its date string) in 30,000 buckets
+    const longer = { startMs: interval.startMs, endMs: interval.startMs + 2 * 60_000 + 1000 };
+    expect(buildTotalsQuery(b, longer).body.aggs?.entities?.aggs).not.toHaveProperty('last');
   });
 
   test('the prune asks for heavy buckets only, and what makes it safe for sum and distinct counts', () => {
@@ -164,7 +173,6 @@ describe('composite paging', () => {
     expect(s).toEqual({
       value: { sum: { field: 'x' } },
       lowest: { min: { field: 'x' } },
-      last: { max: { field: '@timestamp' } },
     });
     expect(buildHeavyQuery(sum, interval, ['x'])).toBeUndefined();
   });
@@ -291,7 +299,6 @@ describe('field-map rewriting', () => {
     expect(rate?.aggs).toEqual({
       num: { filter: { term: { result: 'failure' } } },
       den: { filter: { terms: { result: ['failure', 'success'] } } },
-      last: { max: { field: 'ts' } },
     });
     // 15 minutes, min_total 20: 9 buckets of 113 s cover a span, so 3 documents make one heavy
     expect(
@@ -303,6 +310,7 @@ describe('field-map rewriting', () => {
     const dos = buildTotalsQuery(get('dos_burst', mapped), interval).body.query?.bool?.filter;
     expect(dos).toContainEqual({ exists: { field: 'verb' } });
     const bytes = buildTotalsQuery(get('data_transfer_spike', mapped), interval).body.aggs?.entities;
+    // one hour, the interval's length: one span, so the latest event is asked for
     expect(bytes?.aggs).toEqual({
       value: { sum: { field: 'bytes' } },
       last: { max: { field: '@timestamp' } },
