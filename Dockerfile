@@ -13,6 +13,9 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts/bundle.js scripts/vigil-node-args.js ./scripts/
+# the bundle's code cache is made by validating the shipped config and rules
+COPY config.yaml ./
+COPY queries ./queries
 RUN npm run build && npm prune --omit=dev --ignore-scripts && npm cache clean --force
 
 # Runtime stage: slim Node 20, non-root, only what runs.

@@ -33,16 +33,22 @@ const sha1 = (text: string, length: number): string =>
   crypto.createHash('sha1').update(text).digest('hex').slice(0, length);
 
 /**
- * The code cache's file for a bundle's content under this Node version and these V8 flags (V8
+ * The code cache's name for a bundle's content under this Node version and these node flags (V8
  * rejects a cache made under other flags, so `node dist/cli/main.js` and the `vigil` command, whose
  * shebang adds a flag, each keep their own).
  */
+export function codeCacheName(
+  source: string,
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env.NODE_OPTIONS ?? '',
+): string {
+  const flags = sha1(`${execArgv.join(' ')}|${nodeOptions}`, 8);
+  return `vigil-bundle.${sha1(source, 16)}.${process.version}.${flags}.cache`;
+}
+
+/** The code cache's file for a bundle, beside it, for this process. */
 export function codeCacheFile(bundleFile: string, source: string): string {
-  const flags = sha1(`${process.execArgv.join(' ')}|${process.env.NODE_OPTIONS ?? ''}`, 8);
-  return path.join(
-    path.dirname(bundleFile),
-    `vigil-bundle.${sha1(source, 16)}.${process.version}.${flags}.cache`,
-  );
+  return path.join(path.dirname(bundleFile), codeCacheName(source));
 }
 
 /** Caches of the same bundle and Node version (under other flags) are kept; others are stale. */
