@@ -58,12 +58,7 @@ async function findEarlier(
     });
   let res: Awaited<ReturnType<typeof search>>;
   try {
-    res = await search().catch(async (e) => {
-      // a daily index this run just created may not have its shard started yet: wait, then ask again
-      if (!isShardNotReady(e)) throw e;
-      await client.cluster.health({ index: lookup, wait_for_status: 'yellow', timeout: '60s' });
-      return search();
-    });
+    res = await whenShardsStarted(client, lookup, search);
   } catch (e) {
     throw mapEsError(e, `looking up earlier copies in ${lookup}`, client);
   }
@@ -80,6 +75,32 @@ async function findEarlier(
 function isShardNotReady(e: unknown): boolean {
   const err = e as { meta?: { statusCode?: number }; message?: string };
   return err.meta?.statusCode === 503 || /no_shard_available/.test(err.message ?? '');
+}
+
+/** How long a lookup waits for the shards of an index this run's bulk has just created. */
+export const SHARD_START_WAIT_MS = 60_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `search`, asked again while a shard of `lookup` is still starting (a daily index this run's
+ * first bulk has just created), for up to SHARD_START_WAIT_MS. Waiting for yellow is not enough:
+ * the engines report a new index yellow while its primary is unassigned (allocation throttled) or
+ * initializing, so the search itself is the test. Any other error, or one past the wait, is thrown.
+ */
+async function whenShardsStarted<T>(client: Client, lookup: string, search: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + SHARD_START_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await search();
+    } catch (e) {
+      if (!isShardNotReady(e) || Date.now() >= deadline) throw e;
+      await client.cluster
+        .health({ index: lookup, wait_for_no_initializing_shards: true, timeout: '5s' })
+        .catch(() => undefined); // only a wait; the search again decides
+      await sleep(Math.min(100 * 2 ** attempt, 2000));
+    }
+  }
 }
 
 function* decide(
