@@ -119,8 +119,8 @@ async function engineVersion(client: Client): Promise<string> {
     | { version?: { number?: string } }
     | undefined;
   if (info?.version?.number) return info.version.number;
-  // the 8.x test zips answer GET / without a version, or not at all
-  // every node, no metric (`/_nodes/_none` alone would name a node called _none)
+  // the 8.x test zips answer GET / with 405: ask every node, no metric (`/_nodes/_none` alone
+  // would name a node called _none)
   const nodes = await client.nodes.info({ node_id: '_all', metric: '_none' });
   return Object.values(nodes.nodes)[0]?.version ?? '?';
 }

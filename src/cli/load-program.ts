@@ -32,6 +32,9 @@ export const BUNDLE_FILE = path.join(__dirname, 'vigil-bundle.js');
 const sha1 = (text: string, length: number): string =>
   crypto.createHash('sha1').update(text).digest('hex').slice(0, length);
 
+/** What every code cache of this bundle under this Node version is named with first. */
+const codeCachePrefix = (source: string): string => `vigil-bundle.${sha1(source, 16)}.${process.version}.`;
+
 /**
  * The code cache's name for a bundle's content under this Node version and these node flags (V8
  * rejects a cache made under other flags, so `node dist/cli/main.js` and the `vigil` command, whose
@@ -42,30 +45,19 @@ export function codeCacheName(
   execArgv: readonly string[] = process.execArgv,
   nodeOptions: string = process.env.NODE_OPTIONS ?? '',
 ): string {
-  const flags = sha1(`${execArgv.join(' ')}|${nodeOptions}`, 8);
-  return `vigil-bundle.${sha1(source, 16)}.${process.version}.${flags}.cache`;
-}
-
-/** The code cache's file for a bundle, beside it, for this process. */
-export function codeCacheFile(bundleFile: string, source: string): string {
-  return path.join(path.dirname(bundleFile), codeCacheName(source));
+  return `${codeCachePrefix(source)}${sha1(`${execArgv.join(' ')}|${nodeOptions}`, 8)}.cache`;
 }
 
 /** Caches of the same bundle and Node version (under other flags) are kept; others are stale. */
-function staleCache(name: string, current: string): boolean {
-  const sameBundleAndNode = current.slice(
-    0,
-    current.lastIndexOf('.', current.length - '.cache'.length - 1) + 1,
-  );
-  return /^vigil-bundle\..*\.cache$/.test(name) && !name.startsWith(sameBundleAndNode);
-}
+const staleCache = (name: string, prefix: string): boolean =>
+  /^vigil-bundle\..*\.cache$/.test(name) && !name.startsWith(prefix);
 
 function debug(line: string): void {
   if (process.env.VIGIL_DEBUG === '1') process.stderr.write(`vigil: start-up: ${line}\n`);
 }
 
 /** Writes the cache atomically and removes caches of other bundles or Node versions. */
-function writeCodeCache(script: vm.Script, file: string): void {
+function writeCodeCache(script: vm.Script, file: string, prefix: string): void {
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
@@ -73,7 +65,7 @@ function writeCodeCache(script: vm.Script, file: string): void {
     fs.writeFileSync(tmp, Buffer.concat([digest(data), data]));
     fs.renameSync(tmp, file);
     for (const name of fs.readdirSync(dir))
-      if (staleCache(name, path.basename(file))) fs.rmSync(path.join(dir, name), { force: true });
+      if (staleCache(name, prefix)) fs.rmSync(path.join(dir, name), { force: true });
     debug(`wrote the code cache ${path.basename(file)}`);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -105,7 +97,8 @@ function readCodeCache(file: string): Buffer | 'damaged' | undefined {
 /** Runs the bundle as a CommonJS module, with its code cache when there is a valid one. */
 function runBundle(file: string): Program {
   const source = fs.readFileSync(file, 'utf8');
-  const cacheFile = codeCacheFile(file, source);
+  const cacheFile = path.join(path.dirname(file), codeCacheName(source));
+  const prefix = codeCachePrefix(source); // not `source` in the exit closure: it would stay alive
   const read = readCodeCache(cacheFile);
   const cachedData = read === 'damaged' ? undefined : read;
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
@@ -124,7 +117,8 @@ function runBundle(file: string): Program {
           ? 'code cache rejected'
           : 'code cache used';
   debug(`${path.basename(file)}, ${state}`);
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCodeCache(script, cacheFile));
+  if (!cachedData || script.cachedDataRejected)
+    process.once('exit', () => writeCodeCache(script, cacheFile, prefix));
   return mod.exports as Program;
 }
 

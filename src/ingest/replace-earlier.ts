@@ -6,6 +6,7 @@
  * written where it belongs), a copy with the same time in the same index is a duplicate (the
  * `create` comes back 409). No `_delete_by_query`: the engines' test zips have no reindex module.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { mapEsError } from '../collect/client';
 import type { BulkItem } from './bulk-index';
@@ -78,9 +79,7 @@ function isShardNotReady(e: unknown): boolean {
 }
 
 /** How long a lookup waits for the shards of an index this run's bulk has just created. */
-export const SHARD_START_WAIT_MS = 60_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SHARD_START_WAIT_MS = 60_000;
 
 /**
  * `search`, asked again while a shard of `lookup` is still starting (a daily index this run's
@@ -98,7 +97,7 @@ async function whenShardsStarted<T>(client: Client, lookup: string, search: () =
       await client.cluster
         .health({ index: lookup, wait_for_no_initializing_shards: true, timeout: '5s' })
         .catch(() => undefined); // only a wait; the search again decides
-      await sleep(Math.min(100 * 2 ** attempt, 2000));
+      await delay(Math.min(100 * 2 ** attempt, 2000));
     }
   }
 }

@@ -5,12 +5,13 @@
  * no_shard_available twice and `vigil ingest` failed, on a first ingest into a new index (2 runs
  * out of 3 of the ingest benchmark, 2026-12-06). Here a cluster of the test's own throttles every
  * initial primary recovery (a cluster-wide setting, so not on the shared test cluster) until a
- * moment after ingest has started: its first bulk creates the index, and the lookups of the next
- * batches meet the unstarted primary.
+ * moment after ingest's first bulk has created the index, while the lookups of the next batches
+ * meet the unstarted primary.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { ENGINE_NEUTRAL } from '../../src/collect/client';
 import { runIngest } from '../../src/ingest/run-ingest';
@@ -43,11 +44,13 @@ it('ingest waits for the index its first bulk creates while the primary is still
   const big = path.join(dir, 'auth.log');
   fs.writeFileSync(big, Buffer.concat(Array.from({ length: 12 }, () => fs.readFileSync(AUTH_LOG))));
   await client.cluster.putSettings({ transient: { [THROTTLE]: 0 } });
-  const lifted = new Promise<void>((resolve, reject) => {
-    setTimeout(() => {
-      client.cluster.putSettings({ transient: { [THROTTLE]: null } }).then(() => resolve(), reject);
-    }, 2000);
-  });
+  // lifted only once the first bulk has created the index and the lookups have met its unstarted
+  // primary for a while, whatever the machine's speed
+  const lifted = (async () => {
+    while (!(await client.indices.exists({ index: INDEX }))) await delay(50);
+    await delay(1500);
+    await client.cluster.putSettings({ transient: { [THROTTLE]: null } });
+  })();
   const summary = await runIngest(
     { paths: [big], type: 'auth', index: INDEX, timezone: 'UTC', refresh: true },
     { client, now: () => NOW },
